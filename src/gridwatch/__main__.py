@@ -1,0 +1,3 @@
+from gridwatch.cli.app import main
+
+main()

@@ -1,0 +1,97 @@
+"""Typed, strict workspace configuration.
+
+The workspace's ``gridwatch.yaml`` (optional) is validated against :class:`Settings`; unknown keys are
+errors (``extra="forbid"``), so a mistyped key never silently falls back to a default.  Every field
+carries its meaning in ``Field(description=...)``; ``docs/CONFIG.md`` is generated from these models
+(``gridwatch config docs``) and a test fails when it is stale.
+
+Each capability owns one section model, defined here so that the whole file is checked in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Strict(BaseModel):
+    """Base for every config model: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LakeSettings(Strict):
+    """How files are read into the Parquet lake."""
+
+    chunk_rows: int = Field(
+        200_000, ge=1_000, description="Rows read, validated and committed per chunk (bounds memory)."
+    )
+    max_daily_kwh: float = Field(
+        50_000.0,
+        gt=0,
+        description="Absolute ceiling for one account's daily kWh when its capacity is unknown [kWh].",
+    )
+    capacity_overload: float = Field(
+        1.5,
+        gt=0,
+        description="A reading above capacity_kva × hours × this factor is absurd and quarantined [-].",
+    )
+    future_tolerance_days: int = Field(
+        1, ge=0, description="Readings dated more than this many days after today are rejected [d]."
+    )
+
+
+class EngineSettings(Strict):
+    """Which engine computes over the lake."""
+
+    name: Literal["duckdb", "spark"] = Field("duckdb", description="Default engine for lake computations.")
+    spark_master: str = Field("local[2]", description="Spark master URL (local[N] or a cluster URL).")
+    duckdb_memory_limit: str = Field("8GB", description="DuckDB memory_limit setting.")
+    duckdb_threads: int = Field(2, ge=1, description="DuckDB worker threads.")
+
+
+class StoreSettings(Strict):
+    """The operational database (work orders, users, devices, alarms)."""
+
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL. Default: SQLite file gridwatch.db in the workspace. "
+        "Production: postgresql+psycopg://user@host/db.",
+    )
+
+
+class Settings(Strict):
+    """Root of ``gridwatch.yaml``."""
+
+    timezone: str = Field("Asia/Shanghai", description="Local time zone of meter timestamps.")
+    city_code: str = Field("4401", description="Administrative code of the city served (4401 = 广州市).")
+    lake: LakeSettings = Field(default_factory=LakeSettings, description="Lake ingest settings.")
+    engine: EngineSettings = Field(default_factory=EngineSettings, description="Compute engine settings.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
+
+
+class ConfigError(ValueError):
+    """The workspace config file is invalid; the message names the file and the fields."""
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate a config file; a missing file gives the defaults."""
+    if not path.exists():
+        return Settings()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: invalid settings"]
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  {loc}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from exc

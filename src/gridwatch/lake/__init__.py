@@ -1,0 +1,1 @@
+"""The data lake: documented input contracts, validation, and partitioned Parquet storage."""

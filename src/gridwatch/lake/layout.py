@@ -1,0 +1,73 @@
+"""Where lake tables live on disk, and how other modules read them.
+
+    <home>/lake/<table>/month=YYYY-MM/part-<batch>-<n>.parquet    series tables (hive partitioning)
+    <home>/lake/<table>/part-<batch>-<n>.parquet                  dimension tables
+    <home>/lake/_quarantine/part-<batch>-<n>.parquet              rejected rows
+    <home>/lake/_batches/<batch>.json                             one record per ingest run
+
+Files are written to a ``.tmp`` name, fsynced and renamed into place: a reader (or a crash) never sees a
+half-written part.  Dimension tables may hold several versions of a key across parts; the current row is
+the one with the latest ``_ingested_at`` (see :func:`current_view_sql`).  Readers glob only
+``*.parquet`` and so never see temporary files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gridwatch.lake.contracts import CONTRACTS, Contract
+
+QUARANTINE = "_quarantine"
+META_COLUMNS = ("_batch", "_ingested_at", "_source_file", "_source_row")
+
+
+def table_dir(lake_dir: Path, table: str) -> Path:
+    return lake_dir / table
+
+
+def table_glob(lake_dir: Path, table: str) -> str:
+    """Glob of a table's Parquet parts (hive-partitioned for series tables)."""
+    contract = CONTRACTS.get(table)
+    base = table_dir(lake_dir, table)
+    if contract is not None and contract.partition_by_month:
+        return str(base / "month=*" / "*.parquet")
+    return str(base / "*.parquet")
+
+
+def has_data(lake_dir: Path, table: str) -> bool:
+    base = table_dir(lake_dir, table)
+    return base.exists() and any(base.rglob("*.parquet"))
+
+
+def read_sql(lake_dir: Path, table: str) -> str:
+    """DuckDB SQL selecting the current rows of a table (empty relation when the table has no data)."""
+    contract = CONTRACTS[table]
+    if not has_data(lake_dir, table):
+        cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
+        return f"SELECT {cols} WHERE FALSE"
+    glob = table_glob(lake_dir, table)
+    src = f"read_parquet('{glob}', hive_partitioning = {'true' if contract.partition_by_month else 'false'})"
+    return current_view_sql(contract, src)
+
+
+def current_view_sql(contract: Contract, source: str) -> str:
+    """Select the contract's columns, keeping one row per key (latest ingest wins for dimensions)."""
+    cols = ", ".join(contract.column_names)
+    if contract.kind == "series":
+        return f"SELECT {cols} FROM {source}"
+    key = ", ".join(contract.key)
+    return (
+        f"SELECT {cols} FROM {source} "
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ingested_at DESC, _source_row DESC) = 1"
+    )
+
+
+_DUCK_TYPES = {
+    "text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "DATE",
+    "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
+}
+
+
+def duck_type(t: str) -> str:
+    """DuckDB type of a contract column type."""
+    return _DUCK_TYPES[t]
