@@ -185,8 +185,38 @@ ADDRESSES = Contract(
     ),
 )
 
+WEATHER = Contract(
+    name="weather",
+    description="Daily weather of the city (or of one district): drives temperature and rain features.",
+    key=("date", "district_code"),
+    partition_by_month="date",
+    kind="series",
+    columns=(
+        Column("date", "date"),
+        Column("district_code", "text", False, "6-digit county code; empty = whole city"),
+        Column("tmean_c", "float", description="Daily mean air temperature", unit="°C"),
+        Column("tmax_c", "float", False, "Daily maximum air temperature", "°C"),
+        Column("precip_mm", "float", False, "Daily precipitation", "mm"),
+    ),
+)
+
+CLOSURES = Contract(
+    name="closures",
+    description="Sites cleared or ordered to close/rectify (past enforcement), for resurgence models.",
+    key=("account_no", "closed_on"),
+    columns=(
+        Column("account_no", "text"),
+        Column("closed_on", "date", description="Date of the closure or order"),
+        Column("measure", "text", False, "shutdown | relocate | upgrade | order_stop"),
+        Column("source", "text", False, "Who recorded it (ledger, work order id ...)"),
+    ),
+)
+
 CONTRACTS: dict[str, Contract] = {
-    c.name: c for c in (CUSTOMERS, READINGS_DAILY, READINGS_INTERVAL, WATER, PERMITS, REGISTRY, ADDRESSES)
+    c.name: c
+    for c in (
+        CUSTOMERS, READINGS_DAILY, READINGS_INTERVAL, WATER, PERMITS, REGISTRY, ADDRESSES, WEATHER, CLOSURES,
+    )
 }
 """Registry of lake tables by name."""
 

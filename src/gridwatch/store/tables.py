@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES: tuple[str, ...] = ()
+TABLE_MODULES: tuple[str, ...] = ("gridwatch.store.outbox",)
 """Modules declaring tables on gridwatch.store.base.metadata, e.g. "gridwatch.workflow.tables"."""
 
 
