@@ -212,10 +212,24 @@ CLOSURES = Contract(
     ),
 )
 
+LABELS = Contract(
+    name="labels",
+    description="Field verification outcomes (核查结果): labels that supervised screening learns from.",
+    key=("account_no", "verified_on"),
+    columns=(
+        Column("account_no", "text"),
+        Column("verified_on", "date"),
+        Column("outcome", "text", description="confirmed | legal_business | household | vacant | not_found | other"),
+        Column("is_workshop", "bool", description="True when a 散乱污 site was confirmed"),
+        Column("trade", "text", False, "wood | metal | electroplating | plastics | printing | garment | ..."),
+        Column("source", "text", False, "work order id or ledger"),
+    ),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.name: c
     for c in (
-        CUSTOMERS, READINGS_DAILY, READINGS_INTERVAL, WATER, PERMITS, REGISTRY, ADDRESSES, WEATHER, CLOSURES,
+        CUSTOMERS, READINGS_DAILY, READINGS_INTERVAL, WATER, PERMITS, REGISTRY, ADDRESSES, WEATHER, CLOSURES, LABELS,
     )
 }
 """Registry of lake tables by name."""
