@@ -30,7 +30,7 @@ def _num(col: str) -> str:
 
 FUTURE = "current_date + INTERVAL {future_days} DAY"
 
-USCC_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+USCC_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{{2}}[0-9]{{6}}[0-9A-HJ-NPQRTUWXY]{{10}}$"  # braces doubled: rendered by str.format
 
 CHECKS: dict[str, list[Check]] = {
     "customers": [

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from gridwatch.config import LakeSettings
 from gridwatch.lake.contracts import CONTRACTS, Contract
-from gridwatch.lake.layout import QUARANTINE, has_data, read_sql, table_dir
+from gridwatch.lake.layout import QUARANTINE, duck_type, has_data, read_sql, table_dir
 from gridwatch.lake.readers import Chunk, InputError, open_source
 from gridwatch.lake.validate import judged_sql, output_columns, typed_sql
 from gridwatch.lake.writer import write_json, write_part
@@ -172,7 +172,7 @@ class Ingestor:
         else:
             accept_cond = "_eh IS NULL"
         now = datetime.now()
-        cols = ", ".join(self.names)
+        cols = ", ".join(f"CAST({col.name} AS {duck_type(col.type)}) AS {col.name}" for col in c.columns)
         part_col = c.partition_by_month
         month = f", strftime({part_col}, '%Y-%m') AS _month" if part_col else ""
         order = ("_month, " if part_col else "") + key
@@ -198,7 +198,7 @@ class Ingestor:
             globs = [str(d / "*.parquet") for d in dirs if d.exists() and any(d.glob("*.parquet"))]
             if not globs:
                 return f"SELECT {key}, NULL AS _h, FALSE AS _present FROM valid WHERE FALSE"
-            src = "read_parquet([" + ", ".join(_sql_str(g) for g in globs) + "], hive_partitioning = false)"
+            src = "read_parquet([" + ", ".join(_sql_str(g) for g in globs) + "], hive_partitioning = false, union_by_name = true)"
             base = f"SELECT {', '.join(self.names)} FROM {src} WHERE ({key}) IN (SELECT ({key}) FROM valid)"
             if len(c.key) > 1:
                 base = (f"SELECT s.* FROM (SELECT {', '.join(self.names)} FROM {src}) s "

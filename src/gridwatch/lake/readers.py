@@ -98,20 +98,7 @@ def _csv(path: Path, contract: Contract, chunk_rows: int) -> SourceFile:
         )
         parse = csv.ParseOptions(newlines_in_values=True, delimiter=delimiter)
         reader = csv.open_csv(path, read_options=read, convert_options=conv, parse_options=parse)
-        row = 1
-        pending: list[pa.RecordBatch] = []
-        n = 0
-        for batch in reader:
-            pending.append(batch)
-            n += batch.num_rows
-            if n >= chunk_rows:
-                t = pa.Table.from_batches(pending)
-                yield Chunk(_standardise(t, mapping), row)
-                row += t.num_rows
-                pending, n = [], 0
-        if pending:
-            t = pa.Table.from_batches(pending)
-            yield Chunk(_standardise(t, mapping), row)
+        yield from _rechunk((_standardise(pa.Table.from_batches([b]), mapping) for b in reader), chunk_rows)
 
     return SourceFile(path, contract, "csv", encoding, mapping, ignored, chunks)
 
@@ -188,6 +175,24 @@ def _excel(path: Path, contract: Contract, chunk_rows: int) -> SourceFile:
         wb2.close()
 
     return SourceFile(path, contract, "xlsx", None, mapping, ignored, chunks)
+
+
+def _rechunk(tables: Iterator[pa.Table], chunk_rows: int) -> Iterator[Chunk]:
+    """Regroup a stream of tables into chunks of exactly ``chunk_rows`` rows (the last may be shorter)."""
+    row = 1
+    pending: list[pa.Table] = []
+    n = 0
+    for t in tables:
+        pending.append(t)
+        n += t.num_rows
+        while n >= chunk_rows:
+            whole = pa.concat_tables(pending)
+            yield Chunk(whole.slice(0, chunk_rows), row)
+            row += chunk_rows
+            rest = whole.slice(chunk_rows)
+            pending, n = ([rest] if rest.num_rows else []), rest.num_rows
+    if n:
+        yield Chunk(pa.concat_tables(pending), row)
 
 
 READERS: dict[str, Callable[[Path, Contract, int], SourceFile]] = {
