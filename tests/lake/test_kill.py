@@ -56,7 +56,7 @@ def test_kill_mid_ingest_then_rerun(tmp_path: Path) -> None:
     assert bad == 0
 
     rerun = _run(home, "ingest", "readings", str(daily))
-    out, err = rerun.communicate(timeout=120)
+    _out, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err.decode()
     n, distinct = con.sql(f"SELECT count(*), count(DISTINCT (account_no, date)) FROM ({read_sql(home / 'lake', 'readings_daily')})").fetchall()[0]
     assert n == distinct == ACCOUNTS * DAYS

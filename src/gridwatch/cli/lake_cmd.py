@@ -121,4 +121,11 @@ def register(app: typer.Typer) -> None:
         for t, f, row, field, reason, raw, _ in rows:
             typer.echo(f"{t}\t{Path(f).name}:{row}\t{field}\t{reason}\t{raw}")
 
+    @lake.command("contracts")
+    def contracts() -> None:
+        """Print the data-contract reference (Markdown), as kept in docs/CONTRACTS.md."""
+        from gridwatch.lake.contracts_docs import render
+
+        typer.echo(render(), nl=False)
+
     app.add_typer(lake, name="lake")
