@@ -11,6 +11,7 @@ address-matching capability can be evaluated per noise type.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,15 +24,10 @@ from gridwatch.sim.skeleton import CITY_NAME, PROVINCE_NAME, Community
 class Dice:
     """Pre-drawn uniforms consumed one by one: far cheaper than scalar Generator calls per address."""
 
-    __slots__ = ("_i", "_u")
+    __slots__ = ("random",)
 
     def __init__(self, u: np.ndarray) -> None:
-        self._u = u.tolist()
-        self._i = 0
-
-    def random(self) -> float:
-        self._i += 1
-        return self._u[(self._i - 1) % len(self._u)]
+        self.random: Callable[[], float] = itertools.cycle(u.tolist()).__next__
 
     def integers(self, lo: int, hi: int | None = None) -> int:
         if hi is None:
@@ -40,7 +36,8 @@ class Dice:
 
     def normal(self, mu: float, sd: float) -> float:
         # Irwin–Hall approximation (sum of 4 uniforms): plenty for coordinate jitter.
-        return mu + sd * (sum(self.random() for _ in range(4)) - 2.0) * 1.732
+        r = self.random
+        return mu + sd * (r() + r() + r() + r() - 2.0) * 1.732
 
 
 DICE_WIDTH = 48

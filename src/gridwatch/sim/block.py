@@ -468,15 +468,14 @@ def _water(
     trade_ratio = np.array([TRADES[t].water_m3_per_kwh if t >= 0 else 0.0 for t in pop.trade])
     daily_m3 = (comp.base * ratio[:, None] + comp.work * trade_ratio[:, None]) * comp.exists
     months = cal.dates.astype("datetime64[M]")
-    um, inv = np.unique(months, return_inverse=True)
-    monthly = np.zeros((n, len(um)))
-    np.add.at(monthly.T, inv, daily_m3.T)
+    um, first = np.unique(months, return_index=True)
+    monthly = np.add.reduceat(daily_m3, first, axis=1)
     monthly = np.round(monthly * np.exp(rng.normal(0, 0.2, monthly.shape)), 1)
-    open_days = np.zeros((n, len(um)))
-    np.add.at(open_days.T, inv, comp.exists.T.astype(float))
+    open_days = np.add.reduceat(comp.exists.astype(np.int32), first, axis=1)
     rows_c, rows_m = np.nonzero(has[:, None] & (open_days > 0))
     wacc = [f"W{block:05d}{i:04d}" for i in range(n)]
-    addr_text = [messy(a, Dice(rng.random(DICE_WIDTH)))[0] for a in addrs]
+    u = rng.random((n, DICE_WIDTH))
+    addr_text = [messy(a, Dice(u[i]))[0] if has[i] else "" for i, a in enumerate(addrs)]
     return pa.table(
         {
             "water_account": [wacc[c] for c in rows_c],

@@ -4,42 +4,30 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 
 from gridwatch import calendar_cn
-from gridwatch.sim.block import BlockResult, generate_block
+from gridwatch.sim.block import generate_block
 from gridwatch.sim.consumption import RAIN_DAY_MM, Calendar
 from gridwatch.sim.params import BLOCK_SIZE, SimParams
-from gridwatch.sim.schemas import conform
+from gridwatch.sim.schemas import SCHEMAS, conform
 from gridwatch.sim.skeleton import City, build_city
 from gridwatch.sim.truth import truth_readme
 from gridwatch.sim.weather import simulate_weather
-from gridwatch.sim.writer import WriterSet
+from gridwatch.sim.writer import WriterSet, encode_csv
 
 GENERATOR_VERSION = "1"
 """Bumped whenever the same parameters would give different files."""
 
-TRUTH_TABLES = {"truth_customers": "truth/customers"}
-CSV_ONLY = {"submeters"}
-INPUT_TABLES = (
-    "customers",
-    "readings_daily",
-    "readings_interval",
-    "water",
-    "permits",
-    "registry",
-    "addresses",
-    "weather",
-    "closures",
-    "labels",
-    "submeters",
-)
 
 Progress = Callable[[int, int], None]
 """Called with (customers done, customers total)."""
@@ -106,21 +94,80 @@ class _AddressDedup:
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(params_json: str) -> None:
+@dataclass(frozen=True)
+class Output:
+    """One output file: the table name (schema), where it goes and whether it is always CSV."""
+
+    name: str
+    stem: str
+    csv_only: bool = False
+
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("weather", "weather"),
+    Output("customers", "customers"),
+    Output("readings_daily", "readings_daily"),
+    Output("readings_interval", "readings_interval"),
+    Output("water", "water"),
+    Output("permits", "permits"),
+    Output("registry", "registry"),
+    Output("addresses", "addresses"),
+    Output("closures", "closures"),
+    Output("labels", "labels"),
+    Output("submeters", "submeters", csv_only=True),
+    Output("truth_customers", "truth/customers"),
+)
+OUTPUT_BY_NAME = {o.name: o for o in OUTPUTS}
+
+Part = tuple[int, "bytes | pa.Table"]
+"""(rows, CSV bytes or Arrow table) of one output from one block."""
+
+
+def _fmt(params: SimParams, name: str) -> Literal["csv", "parquet"]:
+    return "csv" if OUTPUT_BY_NAME[name].csv_only else params.format
+
+
+def produce_block(params: SimParams, block: int, city: City, cal: Calendar) -> dict[str, Part]:
+    """Generate one block and encode it for writing (CSV encoding happens here, in parallel)."""
+    result = generate_block(params, block, city, cal)
+    parts: dict[str, Part] = {}
+    for name, table in result.tables.items():
+        table = conform(name, table)
+        if _fmt(params, name) == "csv" and name != "addresses":  # addresses are de-duplicated centrally
+            parts[name] = (table.num_rows, encode_csv(table, params.encoding))
+        else:
+            parts[name] = (table.num_rows, table)
+    return parts
+
+
+def _init_worker(params_json: str, city: City) -> None:
     params = SimParams.model_validate_json(params_json)
     _WORKER["params"] = params
-    _WORKER["city"] = build_city()
+    _WORKER["city"] = city
     _WORKER["cal"] = build_calendar(params)[0]
 
 
-def _gen(block: int) -> BlockResult:
-    return generate_block(_WORKER["params"], block, _WORKER["city"], _WORKER["cal"])  # type: ignore[arg-type]
+def _produce_in_worker(block: int) -> dict[str, Part]:
+    return produce_block(_WORKER["params"], block, _WORKER["city"], _WORKER["cal"])  # type: ignore[arg-type]
 
 
-def _chunks(params: SimParams) -> Iterator[list[int]]:
-    blocks = list(range(params.n_blocks))
-    for i in range(0, len(blocks), params.chunk_blocks):
-        yield blocks[i : i + params.chunk_blocks]
+def _blocks_in_order(params: SimParams, city: City, cal: Calendar) -> Iterator[dict[str, Part]]:
+    """Blocks' parts in block order; with workers, a bounded window of blocks is generated ahead."""
+    if params.workers <= 1:
+        for b in range(params.n_blocks):
+            yield produce_block(params, b, city, cal)
+        return
+    ahead = params.workers * 2
+    with ProcessPoolExecutor(
+        params.workers, initializer=_init_worker, initargs=(params.model_dump_json(), city)
+    ) as pool:
+        pending: deque[Future[dict[str, Part]]] = deque()
+        nxt = 0
+        while nxt < params.n_blocks or pending:
+            while nxt < params.n_blocks and len(pending) < ahead:
+                pending.append(pool.submit(_produce_in_worker, nxt))
+                nxt += 1
+            yield pending.popleft().result()
 
 
 def simulate(
@@ -131,35 +178,35 @@ def simulate(
     city = city or build_city()
     cal, weather = build_calendar(params)
     ws = WriterSet(out, params.format, params.encoding)
-    ws.write("weather", conform("weather", weather))
+    for o in OUTPUTS:
+        if o.name == "readings_interval" and not params.interval:
+            continue
+        ws.get(o.name, o.stem, SCHEMAS[o.name], _fmt(params, o.name))
+    ws.writers["weather"].write(conform("weather", weather))
     dedup = _AddressDedup()
     done = 0
-    pool = (
-        ProcessPoolExecutor(params.workers, initializer=_init_worker, initargs=(params.model_dump_json(),))
-        if params.workers > 1
-        else None
-    )
+    buffered: dict[str, list[pa.Table]] = {}
     try:
-        for chunk in _chunks(params):
-            if pool is not None:
-                results = list(pool.map(_gen, chunk))
-            else:
-                results = [generate_block(params, b, city, cal) for b in chunk]
-            for name in results[0].tables:
-                table = pa.concat_tables([conform(name, r.tables[name]) for r in results])
-                if name == "addresses":
-                    table = dedup.filter(table)
-                target = TRUTH_TABLES.get(name, name)
-                ws.write(target, table, "csv" if name in CSV_ONLY else None)
-            done += sum(min(BLOCK_SIZE, params.customers - b * BLOCK_SIZE) for b in chunk)
-            if progress:
-                progress(done, params.customers)
+        for i, parts in enumerate(_blocks_in_order(params, city, cal)):
+            for name, (rows, payload) in parts.items():
+                if isinstance(payload, bytes):
+                    ws.writers[name].append_encoded(payload, rows)
+                else:
+                    buffered.setdefault(name, []).append(payload)
+            done += min(BLOCK_SIZE, params.customers - i * BLOCK_SIZE)
+            if (i + 1) % params.chunk_blocks == 0 or i + 1 == params.n_blocks:
+                for name, tables in buffered.items():
+                    table = pa.concat_tables(tables)
+                    if name == "addresses":
+                        table = dedup.filter(table)
+                    ws.writers[name].write(table)
+                buffered.clear()
+                if progress:
+                    progress(done, params.customers)
     finally:
-        if pool is not None:
-            pool.shutdown()
         counts = ws.close()
-    (out / "truth").mkdir(exist_ok=True)
     (out / "truth" / "README.md").write_text(truth_readme(), encoding="utf-8")
+    files = {o.stem: f"{o.stem}.{_fmt(params, o.name)}" for o in OUTPUTS if o.name in counts}
     manifest = {
         "generator": "gridwatch.sim",
         "generator_version": GENERATOR_VERSION,
@@ -167,11 +214,8 @@ def simulate(
         "start": str(params.end - timedelta(days=params.days - 1)),
         "end": str(params.end),
         "block_size": BLOCK_SIZE,
-        "files": {
-            name: ws.path_of(name, "csv" if name in CSV_ONLY else None).relative_to(out).as_posix()
-            for name in counts
-        },
-        "rows": counts,
+        "files": files,
+        "rows": {OUTPUT_BY_NAME[name].stem: n for name, n in counts.items()},
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

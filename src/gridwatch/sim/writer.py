@@ -16,51 +16,57 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 
-class TableWriter:
-    """Appends Arrow tables of one schema to ``path`` (``.csv`` or ``.parquet``)."""
+def encode_csv(table: pa.Table, encoding: str = "utf-8", header: bool = False) -> bytes:
+    """CSV bytes of ``table`` (numbers, dates and account numbers unquoted; text quoted when needed)."""
+    table = _plain(table)
+    ascii_only = all(
+        pa.types.is_integer(f.type)
+        or pa.types.is_floating(f.type)
+        or pa.types.is_temporal(f.type)
+        or f.name == "account_no"
+        for f in table.schema
+    )
+    buf = io.BytesIO()
+    opts = pacsv.WriteOptions(include_header=header, quoting_style="none" if ascii_only else "needed")
+    pacsv.write_csv(table, buf, opts)
+    data = buf.getvalue()
+    if encoding.lower() != "utf-8" and not ascii_only:
+        data = data.decode("utf-8").encode(encoding, errors="replace")
+    return data
 
-    def __init__(self, path: Path, fmt: Literal["csv", "parquet"], encoding: str = "utf-8") -> None:
+
+class TableWriter:
+    """Appends Arrow tables (or pre-encoded CSV bytes) of one schema to ``path``."""
+
+    def __init__(
+        self, path: Path, fmt: Literal["csv", "parquet"], schema: pa.Schema, encoding: str = "utf-8"
+    ):
         self.path = path
         self.fmt = fmt
         self.encoding = encoding
+        self.schema = schema
         self.rows = 0
-        self._fh: io.BufferedWriter | None = None
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._pq: pq.ParquetWriter | None = None
-        self._schema: pa.Schema | None = None
-        self._header_written = False
+        self._fh: io.BufferedWriter | None = None
+        if fmt == "parquet":
+            self._pq = pq.ParquetWriter(path, schema, compression="zstd")
+        else:
+            self._fh = open(path, "wb")  # noqa: SIM115 - closed in close()
+            self._fh.write(encode_csv(schema.empty_table(), encoding, header=True))
 
     def write(self, table: pa.Table) -> None:
-        table = _plain(table)
-        if self._schema is None:
-            self._schema = table.schema
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.fmt == "parquet":
-                self._pq = pq.ParquetWriter(self.path, self._schema, compression="zstd")
-            else:
-                self._fh = open(self.path, "wb")  # noqa: SIM115 - closed in close()
-        elif table.schema != self._schema:
-            table = table.cast(self._schema)
         if self._pq is not None:
-            self._pq.write_table(table)
+            self._pq.write_table(_plain(table).cast(self.schema))
         elif self._fh is not None:
-            buf = io.BytesIO()
-            ascii_only = all(
-                pa.types.is_integer(f.type)
-                or pa.types.is_floating(f.type)
-                or pa.types.is_temporal(f.type)
-                or f.name == "account_no"
-                for f in table.schema
-            )
-            opts = pacsv.WriteOptions(
-                include_header=not self._header_written, quoting_style="none" if ascii_only else "needed"
-            )
-            pacsv.write_csv(table, buf, opts)
-            data = buf.getvalue()
-            if self.encoding.lower() != "utf-8":
-                data = data.decode("utf-8").encode(self.encoding, errors="replace")
-            self._fh.write(data)
-            self._header_written = True
+            self._fh.write(encode_csv(table, self.encoding))
         self.rows += table.num_rows
+
+    def append_encoded(self, data: bytes, rows: int) -> None:
+        """Append CSV bytes made by :func:`encode_csv` (without header) elsewhere, e.g. in a worker."""
+        assert self._fh is not None, "encoded rows can only be appended to CSV files"
+        self._fh.write(data)
+        self.rows += rows
 
     def close(self) -> None:
         if self._pq is not None:
@@ -82,7 +88,7 @@ def _plain(table: pa.Table) -> pa.Table:
 
 
 class WriterSet:
-    """One :class:`TableWriter` per output name, opened on first write."""
+    """One :class:`TableWriter` per output, opened on first use (so every file exists, even if empty)."""
 
     def __init__(self, out: Path, fmt: Literal["csv", "parquet"], encoding: str) -> None:
         self.out = out
@@ -90,14 +96,12 @@ class WriterSet:
         self.encoding = encoding
         self.writers: dict[str, TableWriter] = {}
 
-    def path_of(self, name: str, fmt: str | None = None) -> Path:
-        return self.out / f"{name}.{fmt or self.fmt}"
-
-    def write(self, name: str, table: pa.Table, fmt: Literal["csv", "parquet"] | None = None) -> None:
+    def get(
+        self, name: str, path_stem: str, schema: pa.Schema, fmt: Literal["csv", "parquet"]
+    ) -> TableWriter:
         if name not in self.writers:
-            f = fmt or self.fmt
-            self.writers[name] = TableWriter(self.path_of(name, f), f, self.encoding)
-        self.writers[name].write(table)
+            self.writers[name] = TableWriter(self.out / f"{path_stem}.{fmt}", fmt, schema, self.encoding)
+        return self.writers[name]
 
     def close(self) -> dict[str, int]:
         for w in self.writers.values():
