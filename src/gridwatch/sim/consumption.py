@@ -83,12 +83,23 @@ def daily_components(pop: Population, cal: Calendar, rng: np.random.Generator) -
     ev *= np.exp(rng.normal(0.0, 0.3, (n, d)))
 
     # Production / business activity.
-    ratio = np.where(pop.all_week[:, None], 1.0, book.ratio[pop.work_profile[:, None], dt])
+    ratio = book.ratio[pop.work_profile[:, None], dt]
+    ratio = np.where(pop.saturday[:, None] & (dt == 1), np.maximum(ratio, 0.95), ratio)
+    ratio = np.where(pop.all_week[:, None], 1.0, ratio)
     work_cv = np.where(pop.trade >= 0, 0.15, 0.25)
     work = pop.work[:, None] * ratio * np.exp(rng.normal(0.0, 1.0, (n, d)) * work_cv[:, None])
     rain_factor = np.where(cal.rainy[None, :], rng.uniform(*RAIN_BURST, (n, d)), RAIN_DRY_LEVEL)
     work = np.where(pop.rain[:, None], work * rain_factor, work)
     work *= np.where(away, pop.away_level[:, None], 1.0)
+    # Order-driven workshops: runs of working and idle days.
+    inter = np.flatnonzero(pop.intermittent_on < 1.0)
+    if len(inter):
+        run_len = pop.intermittent_run[inter].astype(int)[:, None]
+        phase = rng.integers(0, 8, len(inter))[:, None]
+        run_id = (days[None, :] + phase) // run_len
+        u = rng.random((len(inter), int(run_id.max()) + 1))
+        works = np.take_along_axis(u, run_id, axis=1) < pop.intermittent_on[inter][:, None]
+        work[inter] *= works
     work = np.where(closed_day, 0.0, work)
 
     # Activity windows: before active_from / after active_to the site runs at off_level of its base load
