@@ -16,7 +16,13 @@ import pyarrow as pa
 from gridwatch.lake.contracts import TARIFF_ALIASES
 from gridwatch.sim import firms
 from gridwatch.sim.addresses import DICE_WIDTH, Address, Dice, form_for, make_address, messy
-from gridwatch.sim.consumption import Calendar, Components, daily_components, interval_split
+from gridwatch.sim.consumption import (
+    Calendar,
+    Components,
+    contracted_capacity,
+    daily_components,
+    interval_split,
+)
 from gridwatch.sim.kinds import KIND_NAMES, KINDS, TRADES, WORKSHOP_KIND
 from gridwatch.sim.params import BLOCK_SIZE, SimParams
 from gridwatch.sim.population import K, Population, sample_population
@@ -68,6 +74,7 @@ def generate_block(params: SimParams, block: int, city: City, cal: Calendar) -> 
     start = params.end - timedelta(days=days - 1)
     pop = sample_population(r_pop, n, days, city, params.workshop_rate)
     comp = daily_components(pop, cal, r_daily)
+    pop.capacity = contracted_capacity(pop, comp)
 
     accounts = np.array(
         [
@@ -185,10 +192,7 @@ def _customers(
             )
         else:
             names.append(firms.person_name(u[i, 2], u[i, 3], u[i, 4]))
-    voltage = [
-        ("380V" if pop.capacity[i] >= 16 else "220V") if k == WORKSHOP_KIND else spec[k].voltage
-        for i, k in enumerate(kinds)
-    ]
+    voltage = np.where(pop.capacity >= 160, "10kV", np.where(pop.capacity >= 16, "380V", "220V")).tolist()
     opened = [start + timedelta(days=int(d)) for d in pop.opened]
     status = np.where(pop.closed < pop.days, "closed", "active").astype(object)
     status[(status == "active") & (u[:, 6] < 0.003)] = "suspended"

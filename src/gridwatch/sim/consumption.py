@@ -28,6 +28,11 @@ RAIN_DAY_MM = 10.0
 RAIN_BURST = (1.6, 2.6)  # production multiplier on rainy days for rain-burst workshops [-]
 RAIN_DRY_LEVEL = 0.7  # ... and on dry days [-]
 INTERVAL_NOISE_SIGMA = 0.25  # log-sd of quarter-hour noise on the base load [-]
+PEAK_TO_MEAN = 5.0  # assumed ratio of peak to mean power of a day when sizing capacity [-]
+CAPACITY_MARGIN = 1.3  # contracted capacity over the estimated peak [-]
+MAX_CAPACITY_LOAD = 1.4  # a quarter-hour's mean power never exceeds capacity × this [-]
+CAPACITY_SIZES_KVA = (4, 6, 8, 10, 12, 16, 20, 25, 32, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500,
+                      630, 800, 1000, 1250, 1600, 2000, 2500, 3150, 4000, 5000, 6300, 8000, 10000)
 
 
 @dataclass(frozen=True)
@@ -163,4 +168,19 @@ def interval_split(
         wshape = wshape * level
         wshape /= np.maximum(wshape.sum(axis=2, keepdims=True), 1e-12)
         out += (work_d[:, :, None] * wshape).astype(np.float32)
-    return out
+    # Safety net: a quarter-hour never draws more than the contracted capacity allows (rarely binding).
+    cap = (pop.capacity * 0.25 * MAX_CAPACITY_LOAD).astype(np.float32)
+    return np.minimum(out, cap[:, None, None])
+
+
+def contracted_capacity(pop: Population, comp: Components) -> np.ndarray:
+    """Capacity each account must have contracted to carry its load [kVA].
+
+    The larger of the kind's drawn size and the smallest standard size covering the peak, estimated as
+    the highest daily mean power × ``PEAK_TO_MEAN`` × ``CAPACITY_MARGIN`` (+ the EV charger).
+    """
+    max_daily = np.where(comp.exists, comp.total, 0.0).max(axis=1, initial=0.0)
+    need = max_daily / 24.0 * PEAK_TO_MEAN * CAPACITY_MARGIN + np.where(pop.ev_prob > 0, EV_KW, 0.0)
+    sizes = np.asarray(CAPACITY_SIZES_KVA)
+    idx = np.minimum(np.searchsorted(sizes, need), len(sizes) - 1)
+    return np.maximum(pop.capacity, sizes[idx])
