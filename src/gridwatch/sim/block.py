@@ -16,7 +16,13 @@ import pyarrow as pa
 from gridwatch.lake.contracts import TARIFF_ALIASES
 from gridwatch.sim import firms
 from gridwatch.sim.addresses import DICE_WIDTH, Address, Dice, form_for, make_address, messy
-from gridwatch.sim.consumption import Calendar, Components, daily_components, interval_split
+from gridwatch.sim.consumption import (
+    Calendar,
+    Components,
+    contracted_capacity,
+    daily_components,
+    interval_split,
+)
 from gridwatch.sim.kinds import KIND_NAMES, KINDS, TRADES, WORKSHOP_KIND
 from gridwatch.sim.params import BLOCK_SIZE, SimParams
 from gridwatch.sim.population import K, Population, sample_population
@@ -68,6 +74,7 @@ def generate_block(params: SimParams, block: int, city: City, cal: Calendar) -> 
     start = params.end - timedelta(days=days - 1)
     pop = sample_population(r_pop, n, days, city, params.workshop_rate)
     comp = daily_components(pop, cal, r_daily)
+    pop.capacity = contracted_capacity(pop, comp)
 
     accounts = np.array(
         [
@@ -79,12 +86,13 @@ def generate_block(params: SimParams, block: int, city: City, cal: Calendar) -> 
     tables: dict[str, pa.Table] = {}
     addrs, raw, noise = _addresses(pop, city, r_addr, n)
     tables["addresses"] = _address_table(addrs + _extra_addresses(city, r_addr, n))
-    tables.update(_customers(params, pop, city, accounts, addrs, raw, start, r_misc))
+    customers, names = _customers(params, pop, city, accounts, addrs, raw, start, r_misc)
+    tables["customers"] = customers
     tables["truth_customers"] = _truth(pop, accounts, addrs, noise, start)
     tables["readings_daily"] = _daily_table(comp, accounts, cal, params, r_daily)
     if params.interval:
         tables["readings_interval"] = _interval_table(pop, comp, accounts, cal, params, r_int)
-    tables.update(_firms(pop, city, accounts, addrs, start, days, r_misc))
+    tables.update(_firms(pop, names, accounts, addrs, start, days, r_misc))
     tables["water"] = _water(pop, comp, cal, accounts, addrs, params, block, r_misc)
     tables["closures"], tables["labels"] = _enforcement(
         pop, accounts, start, days, params.label_share, r_misc
@@ -153,7 +161,7 @@ def _customers(
     raw: list[str],
     start: date,
     rng: np.random.Generator,
-) -> dict[str, pa.Table]:
+) -> tuple[pa.Table, list[str]]:
     n = pop.n
     kinds = [KIND_NAMES[k] for k in pop.kind]
     spec = {k.name: k for k in KINDS}
@@ -184,10 +192,7 @@ def _customers(
             )
         else:
             names.append(firms.person_name(u[i, 2], u[i, 3], u[i, 4]))
-    voltage = [
-        ("380V" if pop.capacity[i] >= 16 else "220V") if k == WORKSHOP_KIND else spec[k].voltage
-        for i, k in enumerate(kinds)
-    ]
+    voltage = np.where(pop.capacity >= 160, "10kV", np.where(pop.capacity >= 16, "380V", "220V")).tolist()
     opened = [start + timedelta(days=int(d)) for d in pop.opened]
     status = np.where(pop.closed < pop.days, "closed", "active").astype(object)
     status[(status == "active") & (u[:, 6] < 0.003)] = "suspended"
@@ -211,7 +216,7 @@ def _customers(
             "transformer_district": tq,
         }
     )
-    return {"customers": customers}
+    return customers, names
 
 
 def _truth(
@@ -304,7 +309,7 @@ def _interval_table(
 
 def _firms(
     pop: Population,
-    city: City,
+    names: list[str],
     accounts: np.ndarray,
     addrs: list[Address],
     start: date,
@@ -343,17 +348,14 @@ def _firms(
     kinds = [KIND_NAMES[k] for k in pop.kind]
     end = start + timedelta(days=days - 1)
     for i, k in enumerate(kinds):
-        registered = k in firms.COMMERCIAL_WORDS or k.startswith("factory")
-        if not registered:
+        if not pop.registered[i]:
             continue
         u = rng.random(16)
-        if k in firms.COMMERCIAL_WORDS and u[0] > {"shop": 0.8, "restaurant": 0.9, "office": 0.95}[k]:
-            continue
         a = addrs[i]
         code = firms.uscc(
             accounts[i].encode(), a.comm.district_code, individual=k in ("shop", "restaurant") and u[1] < 0.6
         )
-        name = _customer_name(pop, i, city, u)
+        name = names[i]
         if pop.dereg_day[i] >= 0:
             status = "注销"
         else:
@@ -395,15 +397,6 @@ def _firms(
         ),
         "submeters": pa.table({**subm, "rated_kw": pa.array(subm["rated_kw"], pa.float64())}),
     }
-
-
-def _customer_name(pop: Population, i: int, city: City, u: np.ndarray) -> str:
-    comm = city.communities[pop.comm[i]]
-    k = KIND_NAMES[pop.kind[i]]
-    if k in firms.COMMERCIAL_WORDS:
-        words = firms.COMMERCIAL_WORDS[k]
-        return firms.firm_name(comm.district, comm.root, u[12], u[13], words[int(u[14] * len(words))])
-    return firms.firm_name(comm.district, comm.root, u[12], u[13], TRADES[pop.trade[i]].label + "有限公司")
 
 
 def _submeter(
