@@ -119,3 +119,35 @@ def build(
         area_level=child,
         trend=trend,
     )
+
+
+@dataclass
+class MapPoint:
+    id: int
+    lon: float
+    lat: float
+    state: str
+    code: str
+    district_code: str | None
+
+
+def map_points(sessions: sessionmaker[Session], actor: Actor, limit: int = 20_000) -> list[MapPoint]:
+    """Positions of the actor's orders (open ones first), capped at ``limit``."""
+    q = scope(
+        select(
+            WorkOrder.id,
+            WorkOrder.lon,
+            WorkOrder.lat,
+            WorkOrder.state,
+            WorkOrder.health_code,
+            WorkOrder.district_code,
+        ),
+        actor,
+    )
+    q = (
+        q.where(WorkOrder.lon.is_not(None), WorkOrder.lat.is_not(None))
+        .order_by(WorkOrder.id.desc())
+        .limit(limit)
+    )
+    with sessions() as s:
+        return [MapPoint(*r) for r in s.execute(q)]

@@ -1,0 +1,32 @@
+"""``gridwatch serve``: the web app (pages + REST API)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gridwatch.cli.app import workspace
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        ctx: typer.Context,
+        host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    ) -> None:
+        """Serve the web app (Chinese by default, English switch) and the REST API (/openapi.json)."""
+        import uvicorn
+
+        from gridwatch.web.app import create_app
+        from gridwatch.web.security import InsecureConfig
+
+        ws = workspace(ctx)
+        try:
+            application = create_app(ws)
+        except InsecureConfig as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"gridwatch web on http://{host}:{port}/  (API docs: /docs, schema: /openapi.json)")
+        uvicorn.run(application, host=host, port=port, log_level="warning")
