@@ -10,7 +10,7 @@ from gridwatch.workflow.events import verify_chain
 from gridwatch.workflow.exports import labels_rows
 from gridwatch.workflow.photos import Upload
 from gridwatch.workflow.tables import DataAccess, Event
-from tests.workflow.conftest import COMMUNITY, DISTRICT, OTHER_TOWN, TOWN
+from tests.workflow.fixtures import COMMUNITY, DISTRICT, OTHER_TOWN, TOWN
 from tests.workflow.helpers import PNG, add_order, user
 
 

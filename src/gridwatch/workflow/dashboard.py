@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import String, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.workflow import loop
@@ -77,18 +77,22 @@ def build(
                 for code, t, cl, v, cf, cs, od in s.execute(q)
             ]
         since = now - timedelta(days=days)
+
+        def day(col):  # type: ignore[no-untyped-def]  # portable: 'YYYY-MM-DD' text on SQLite and PostgreSQL
+            return func.substr(cast(col, String), 1, 10)
+
         created = dict(
             s.execute(
-                scope(select(cast(WorkOrder.created_at, Date), func.count()), actor)
+                scope(select(day(WorkOrder.created_at).label("d"), func.count()), actor)
                 .where(WorkOrder.created_at >= since)
-                .group_by(cast(WorkOrder.created_at, Date))
+                .group_by(literal_column("d"))
             ).all()
         )
         closed = dict(
             s.execute(
-                scope(select(cast(WorkOrder.closed_at, Date), func.count()), actor)
+                scope(select(day(WorkOrder.closed_at).label("d"), func.count()), actor)
                 .where(WorkOrder.closed_at >= since)
-                .group_by(cast(WorkOrder.closed_at, Date))
+                .group_by(literal_column("d"))
             ).all()
         )
     trend = []
@@ -97,8 +101,8 @@ def build(
         trend.append(
             (
                 d.isoformat(),
-                int(created.get(d, created.get(str(d), 0))),
-                int(closed.get(d, closed.get(str(d), 0))),
+                int(created.get(d.isoformat(), 0)),
+                int(closed.get(d.isoformat(), 0)),
             )
         )
     reviewed = int(r.confirmed or 0) + int(r.dismissed or 0)
