@@ -34,34 +34,55 @@ def setup(ctx: typer.Context) -> None:
     typer.echo(f"store ready at {p.workspace.database_url.split('@')[-1]}")
 
 
+def _truth_csv(ws, given: Path | None) -> Path | None:  # type: ignore[no-untyped-def]
+    if given is not None:
+        return given
+    for cand in (ws.home / "input" / "truth" / "customers.csv", ws.home / "truth" / "customers.csv"):
+        if cand.exists():
+            return cand
+    return None
+
+
 @orders_app.command("intake")
 def intake(
     ctx: typer.Context,
     demo: Annotated[
-        bool, typer.Option(help="Seed from the simulated city's ground truth (clearly labelled demo).")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Seed a clearly labelled demo list from the simulated city's ground truth. "
+            "Default: only when no screening run exists and the truth file is found.",
+        ),
+    ] = None,
     truth: Annotated[
-        Path | None, typer.Option(help="Truth customers.csv (default <home>/truth/customers.csv).")
+        Path | None, typer.Option(help="Truth customers.csv (default <home>/input/truth/customers.csv).")
     ] = None,
 ) -> None:
-    """Turn the latest screening results and the suspect outbox (and, with --demo, the truth) into orders."""
+    """Turn the latest screening results and the suspect outbox (and the demo seed) into work orders."""
     from gridwatch.workflow.intake import consume_outbox, demo_suspects, run_intake, screening_suspects
 
     p = _platform(ctx)
     ws = p.workspace
-    truth = truth or ws.home / "truth" / "customers.csv"
+    truth_csv = _truth_csv(ws, truth)
     sus = screening_suspects(ws, ws.settings.workflow.intake_codes)
-    rep = run_intake(ws, p.orders, p.accounts, sus, truth_csv=truth if truth.exists() else None)
+    rep = run_intake(ws, p.orders, p.accounts, sus, truth_csv=truth_csv)
     typer.echo(
         f"screening: {len(sus)} suspects → {rep.created} new orders, {rep.reopened} re-opened, "
         f"{rep.skipped_existing} already had orders; dispatch basis {rep.by_basis}"
     )
     ob = consume_outbox(ws, p.orders, p.accounts)
     typer.echo(f"outbox: {ob.outbox_consumed} rows consumed → {ob.created} new orders")
+    if demo is None:
+        demo = not (ws.results_dir / "screening" / "LATEST").exists() and truth_csv is not None
     if demo:
-        dsus = demo_suspects(truth)
-        d = run_intake(ws, p.orders, p.accounts, dsus, truth_csv=truth)
-        typer.echo(f"DEMO seed from ground truth: {d.created} orders; dispatch basis {d.by_basis}")
+        if truth_csv is None:
+            typer.echo("error: --demo needs the simulated city's truth/customers.csv (--truth)", err=True)
+            raise typer.Exit(2)
+        d = run_intake(ws, p.orders, p.accounts, demo_suspects(truth_csv), truth_csv=truth_csv)
+        typer.echo(
+            f"DEMO seed from the simulated city's ground truth (not a model result): {d.created} orders; "
+            f"dispatch basis {d.by_basis}"
+        )
 
 
 @orders_app.command("export-labels")
