@@ -682,6 +682,9 @@ class OrderService:
                     actions.append(t.action)
                 except (Forbidden, Conflict, NotFound):
                     pass
+            # the re-check outcome follows the verification: offer only the approve that applies
+            drop = "approve_dismiss" if o.outcome == Outcome.CONFIRMED else "approve"
+            actions = [a for a in actions if a != drop]
             return OrderDetail(
                 order=self._view(o, actor, names, now),
                 events=[

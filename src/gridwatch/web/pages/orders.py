@@ -111,7 +111,7 @@ def order_page(order_id: int, request: Request, auth: PageAuth, p: PlatformDep):
             "staff": staff,
             "measures": loop.MEASURES,
             "evaluations": loop.EVALUATIONS,
-            "jname": p.accounts.jurisdiction_name(d.order.jurisdiction_code),
+            "order_jname": p.accounts.jurisdiction_name(d.order.jurisdiction_code),
         },
     )
 

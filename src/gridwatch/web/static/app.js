@@ -2,7 +2,13 @@
 (function () {
   "use strict";
   function json(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
-  function chart(id) { var el = document.getElementById(id); return el && window.echarts ? echarts.init(el) : null; }
+  function chart(id) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return null;
+    var c = echarts.init(el);
+    c.setOption({ animation: false });
+    return c;
+  }
   var gw = {};
   gw.dashboard = function () {
     var d = json("dash-data"), L = json("dash-labels");
@@ -19,7 +25,7 @@
     var t = chart("trend");
     if (t) {
       t.setOption({
-        tooltip: { trigger: "axis" }, legend: { data: [L.created, L.closed] },
+        tooltip: { trigger: "axis" }, legend: { top: 0, data: [L.created, L.closed] },
         grid: { left: 40, right: 16, top: 36, bottom: 28 },
         xAxis: { type: "category", data: d.trend.map(function (r) { return r[0].slice(5); }) },
         yAxis: { type: "value", minInterval: 1 },
@@ -71,7 +77,7 @@
       d.heat.forEach(function (h) { if (h[2] > max) max = h[2]; });
       d.heat.forEach(function (h) {
         L.rectangle([[h[1], h[0]], [h[1] + 0.01, h[0] + 0.01]],
-          { stroke: false, fillColor: "#e53935", fillOpacity: 0.15 + 0.6 * h[2] / max }).addTo(heat);
+          { stroke: false, fillColor: "#e53935", fillOpacity: 0.08 + 0.35 * h[2] / max }).addTo(heat);
       });
       d.outlines.forEach(function (o) {
         var ll = o.hull.map(function (p) { return [p[1], p[0]]; });
