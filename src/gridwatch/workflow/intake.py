@@ -97,12 +97,12 @@ def demo_suspects(truth_csv: Path, extra_ratio: float = 1.0, seed: int = 7) -> l
         raise ValueError(f"{truth_csv}: missing columns {sorted(missing)}")
     rows = con.sql(
         f"""WITH t AS (SELECT account_no, lower(is_workshop) IN ('true', '1', 'yes') AS w FROM rel),
-            n AS (SELECT count(*) FILTER (WHERE w) AS k FROM t)
+            n AS (SELECT count(*) FILTER (WHERE w) AS k FROM t),
+            r AS (SELECT account_no, w, row_number() OVER (ORDER BY hash(account_no || '{seed}')) AS rn
+                  FROM t WHERE NOT w)
         SELECT account_no, w FROM t WHERE w
         UNION ALL
-        SELECT account_no, w
-        FROM (SELECT account_no, w FROM t WHERE NOT w ORDER BY hash(account_no || '{seed}'))
-        LIMIT (SELECT CAST(k * (1 + {extra_ratio}) AS BIGINT) FROM n)"""
+        SELECT account_no, w FROM r, n WHERE rn <= k * {extra_ratio}"""
     ).fetchall()
     return [
         SuspectIn(
