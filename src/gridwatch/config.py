@@ -98,6 +98,7 @@ class WebSettings(Strict):
         "", description="Map tile URL template ({z}/{x}/{y}); empty = no tiles (works offline)."
     )
     page_size: int = Field(50, ge=5, le=500, description="Rows per page of long lists.")
+    threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
 
 
 class Settings(Strict):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from gridwatch.cli.app import workspace
+from gridwatch.workspace import HOME_ENV
 
 
 def register(app: typer.Typer) -> None:
@@ -15,6 +17,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+        workers: Annotated[int, typer.Option(help="Worker processes (each opens the store itself).")] = 1,
     ) -> None:
         """Serve the web app (Chinese by default, English switch) and the REST API (/openapi.json)."""
         import uvicorn
@@ -29,4 +32,15 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
         typer.echo(f"gridwatch web on http://{host}:{port}/  (API docs: /docs, schema: /openapi.json)")
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        if workers > 1:
+            os.environ[HOME_ENV] = str(ws.home)
+            uvicorn.run(
+                "gridwatch.web.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
+        else:
+            uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -9,8 +9,10 @@ base template and appear in the navigation (see docs/WEB.md).
 from __future__ import annotations
 
 import importlib
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -54,13 +56,45 @@ STATUS: dict[type[WorkflowError], int] = {
 STATIC = Path(__file__).parent / "static"
 
 
+class SecurityHeaders:
+    """Pure ASGI middleware adding security headers (cheaper than BaseHTTPMiddleware)."""
+
+    HEADERS = (
+        (b"x-frame-options", b"DENY"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+    )
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def wrapped(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        return await self.app(scope, receive, wrapped)
+
+
 def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
     """Build the app for a workspace (refuses production mode with default secrets)."""
     check_settings(ws.settings.web)
     if platform is None:
         platform = Platform.open(ws)
         platform.accounts.sync_jurisdictions(ws.settings.city_code)
+    threads = ws.settings.web.threads
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="gridwatch",
         version="0.1.0",
         description="Work orders against scattered, disorderly, polluting workshops (散乱污).",
@@ -105,12 +139,10 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
             status=exc.status_code,
         )
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        resp = await call_next(request)
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        return resp
-
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for multi-process serving: the workspace comes from ``$GRIDWATCH_HOME``."""
+    return create_app(Workspace.open())

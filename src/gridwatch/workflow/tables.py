@@ -58,10 +58,10 @@ class LoginAttempt(Base):
 class WorkOrder(Base):
     __tablename__ = "wf_order"
     __table_args__ = (
-        Index("ix_wf_order_state_community", "state", "community_code"),
-        Index("ix_wf_order_state_town", "state", "town_code"),
-        Index("ix_wf_order_state_district", "state", "district_code"),
-        Index("ix_wf_order_state_grid", "state", "grid_cell"),
+        Index("ix_wf_order_community_state", "community_code", "state"),
+        Index("ix_wf_order_town_state", "town_code", "state"),
+        Index("ix_wf_order_district_state", "district_code", "state"),
+        Index("ix_wf_order_grid_state", "grid_cell", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -165,10 +165,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_wf_order_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_wf_order_due_at"), ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_wf_order_state"), ["state"], unique=False)
-        batch_op.create_index("ix_wf_order_state_community", ["state", "community_code"], unique=False)
-        batch_op.create_index("ix_wf_order_state_district", ["state", "district_code"], unique=False)
-        batch_op.create_index("ix_wf_order_state_grid", ["state", "grid_cell"], unique=False)
-        batch_op.create_index("ix_wf_order_state_town", ["state", "town_code"], unique=False)
+        batch_op.create_index("ix_wf_order_community_state", ["community_code", "state"], unique=False)
+        batch_op.create_index("ix_wf_order_district_state", ["district_code", "state"], unique=False)
+        batch_op.create_index("ix_wf_order_grid_state", ["grid_cell", "state"], unique=False)
+        batch_op.create_index("ix_wf_order_town_state", ["town_code", "state"], unique=False)
 
     op.create_table(
         "wf_disposal",
@@ -321,10 +321,10 @@ def downgrade() -> None:
 
     op.drop_table("wf_disposal")
     with op.batch_alter_table("wf_order", schema=None) as batch_op:
-        batch_op.drop_index("ix_wf_order_state_town")
-        batch_op.drop_index("ix_wf_order_state_grid")
-        batch_op.drop_index("ix_wf_order_state_district")
-        batch_op.drop_index("ix_wf_order_state_community")
+        batch_op.drop_index("ix_wf_order_town_state")
+        batch_op.drop_index("ix_wf_order_grid_state")
+        batch_op.drop_index("ix_wf_order_district_state")
+        batch_op.drop_index("ix_wf_order_community_state")
         batch_op.drop_index(batch_op.f("ix_wf_order_state"))
         batch_op.drop_index(batch_op.f("ix_wf_order_due_at"))
         batch_op.drop_index(batch_op.f("ix_wf_order_created_at"))
