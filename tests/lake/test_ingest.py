@@ -283,3 +283,20 @@ def test_water_month_is_normalised_to_first_day(tmp_path: Path) -> None:
     (r,) = ingest_files(lake, "water", [f], LakeSettings())
     assert r.accepted == 1
     assert str(rows(lake, "water")[0][1]) == "2026-09-01"
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gridwatch.cli.app import app
+
+    home = str(tmp_path / "home")
+    runner = CliRunner()
+    empty = write(tmp_path / "closures.csv", "account_no,closed_on\n")
+    assert runner.invoke(app, ["--home", home, "ingest", "closures", str(empty)]).exit_code == 0
+    bad = write(tmp_path / "bad.csv", "nothing,useful\n1,2\n")
+    r = runner.invoke(app, ["--home", home, "ingest", "closures", str(bad)])
+    assert r.exit_code == 1 and "required column(s) account_no" in r.output
+    mixed = runner.invoke(app, ["--home", home, "ingest", "customers", str(bad),
+                                str(write(tmp_path / "c.csv", "account_no,tariff\nA1,居民\nA2,?\n"))])
+    assert mixed.exit_code == 0 and "quarantined" in mixed.output
