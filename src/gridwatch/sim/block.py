@@ -26,6 +26,7 @@ from gridwatch.sim.consumption import (
 from gridwatch.sim.kinds import KIND_NAMES, KINDS, TRADES, WORKSHOP_KIND
 from gridwatch.sim.params import BLOCK_SIZE, SimParams
 from gridwatch.sim.population import K, Population, sample_population
+from gridwatch.sim.schemas import TRUTH_LINKS
 from gridwatch.sim.skeleton import City
 
 CHINESE_TARIFF_LABELS: dict[str, tuple[str, ...]] = {}
@@ -33,6 +34,9 @@ for _label, _std in TARIFF_ALIASES.items():
     if not _label.isascii():
         CHINESE_TARIFF_LABELS.setdefault(_std, ())
         CHINESE_TARIFF_LABELS[_std] += (_label,)
+
+CHINESE_STATUS = {"active": "正常", "closed": "销户", "suspended": "暂停"}
+"""Status labels of rows written in Chinese (accepted aliases of the contract)."""
 
 EXTRA_ADDRESS_SHARE = 0.1
 """Standard addresses generated per customer with no account behind them (empty flats, new buildings)."""
@@ -100,8 +104,10 @@ def generate_block(params: SimParams, block: int, city: City, cal: Calendar) -> 
     tables["readings_daily"] = _daily_table(comp, accounts, cal, params, r_daily)
     if params.interval:
         tables["readings_interval"] = _interval_table(pop, comp, accounts, cal, params, r_int)
-    tables.update(_firms(pop, names, accounts, addrs, start, days, r_misc))
-    tables["water"] = _water(pop, comp, cal, accounts, addrs, params, block, r_misc)
+    links = _Links()
+    tables.update(_firms(pop, names, accounts, addrs, start, days, links, r_misc))
+    tables["water"] = _water(pop, comp, cal, accounts, addrs, params, block, links, r_misc)
+    tables["truth_links"] = links.table()
     tables["closures"], tables["labels"] = _enforcement(
         pop, accounts, start, days, params.label_share, r_misc
     )
@@ -204,6 +210,8 @@ def _customers(
     opened = [start + timedelta(days=int(d)) for d in pop.opened]
     status = np.where(pop.closed < pop.days, "closed", "active").astype(object)
     status[(status == "active") & (u[:, 6] < 0.003)] = "suspended"
+    chinese = u[:, 1] < params.chinese_tariff_share  # the same export writes both fields in Chinese
+    status[chinese] = [CHINESE_STATUS[s] for s in status[chinese]]
     has_xy = u[:, 7] < COORDINATE_SHARE
     jitter = rng.normal(0, 0.0003, (n, 2))
     lon = [round(a.lon + jitter[i, 0], 6) if has_xy[i] else None for i, a in enumerate(addrs)]
@@ -312,6 +320,28 @@ def _interval_table(
     )
 
 
+class _Links:
+    """Truth of the other raw addresses: which account and standard address a water account, registry
+    entry or permit stands for, and the noise its written address carries (``truth/links``)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list] = {k: [] for k in ("source", "key", "account_no", "address_id", "address_noise")}
+
+    def add(self, source: str, key: str, account: str, a: Address, noise: list[str]) -> None:
+        for col, v in zip(self.rows, (source, key, account, a.address_id, ";".join(noise)), strict=True):
+            self.rows[col].append(v)
+
+    def messy(self, source: str, key: str, account: str, a: Address, dice: Dice | np.random.Generator) -> str:
+        if not isinstance(dice, Dice):
+            dice = Dice(dice.random(DICE_WIDTH))
+        text, noise = messy(a, dice)
+        self.add(source, key, account, a, noise)
+        return text
+
+    def table(self) -> pa.Table:
+        return pa.table(self.rows, schema=TRUTH_LINKS)
+
+
 # --- firms, permits, sub-meters --------------------------------------------------------------------------
 
 
@@ -322,6 +352,7 @@ def _firms(
     addrs: list[Address],
     start: date,
     days: int,
+    links: _Links,
     rng: np.random.Generator,
 ) -> dict[str, pa.Table]:
     reg: dict[str, list] = {"uscc": [], "name": [], "address": [], "industry": [], "status": []}
@@ -373,7 +404,7 @@ def _firms(
         )
         reg["uscc"].append(code)
         reg["name"].append(name)
-        reg["address"].append(messy(a, Dice(rng.random(DICE_WIDTH)))[0])
+        reg["address"].append(links.messy("registry", code, accounts[i], a, rng))
         reg["industry"].append(industry)
         reg["status"].append(status)
         if k == "factory_permitted":
@@ -384,9 +415,12 @@ def _firms(
             permits["permit_no"].append(code + f"{1 + int(u[7] * 2):03d}" + "UVWQ"[int(u[8] * 4)])
             permits["holder"].append(name)
             permits["uscc"].append(code)
-            permits["address"].append(
-                messy(a, Dice(rng.random(DICE_WIDTH)))[0] if u[9] < 0.5 else a.full_text
-            )
+            permit_no = permits["permit_no"][-1]
+            if u[9] < 0.5:
+                permits["address"].append(links.messy("permits", permit_no, accounts[i], a, rng))
+            else:
+                permits["address"].append(a.full_text)
+                links.add("permits", permit_no, accounts[i], a, [])
             permits["industry_code"].append(industry)
             permits["valid_from"].append(vf)
             permits["valid_to"].append(vt)
@@ -452,6 +486,7 @@ def _water(
     addrs: list[Address],
     params: SimParams,
     block: int,
+    links: _Links,
     rng: np.random.Generator,
 ) -> pa.Table:
     n = pop.n
@@ -476,7 +511,9 @@ def _water(
     rows_c, rows_m = np.nonzero(has[:, None] & (open_days > 0))
     wacc = [f"W{block:05d}{i:04d}" for i in range(n)]
     u = rng.random((n, DICE_WIDTH))
-    addr_text = [messy(a, Dice(u[i]))[0] if has[i] else "" for i, a in enumerate(addrs)]
+    addr_text = [
+        links.messy("water", wacc[i], accounts[i], a, Dice(u[i])) if has[i] else "" for i, a in enumerate(addrs)
+    ]
     return pa.table(
         {
             "water_account": [wacc[c] for c in rows_c],

@@ -116,6 +116,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("labels", "labels"),
     Output("submeters", "submeters", csv_only=True),
     Output("truth_customers", "truth/customers"),
+    Output("truth_links", "truth/links"),
 )
 OUTPUT_BY_NAME = {o.name: o for o in OUTPUTS}
 
