@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -159,8 +160,10 @@ def _blocks_in_order(params: SimParams, city: City, cal: Calendar) -> Iterator[d
             yield produce_block(params, b, city, cal)
         return
     ahead = params.workers * 2
+    # "spawn": workers start clean instead of forking a process whose Arrow/NumPy thread pools are running.
+    ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        params.workers, initializer=_init_worker, initargs=(params.model_dump_json(), city)
+        params.workers, mp_context=ctx, initializer=_init_worker, initargs=(params.model_dump_json(), city)
     ) as pool:
         pending: deque[Future[dict[str, Part]]] = deque()
         nxt = 0
