@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gridwatch.cli.sim_cmd",
     "gridwatch.cli.config_cmd",
     "gridwatch.cli.demo_cmd",
+    "gridwatch.cli.workflow_cmd",
+    "gridwatch.cli.web_cmd",
 )
 
 app = typer.Typer(

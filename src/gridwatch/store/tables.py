@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES: tuple[str, ...] = ("gridwatch.store.outbox",)
+TABLE_MODULES: tuple[str, ...] = ("gridwatch.store.outbox", "gridwatch.workflow.tables")
 """Modules declaring tables on gridwatch.store.base.metadata, e.g. "gridwatch.workflow.tables"."""
 
 
