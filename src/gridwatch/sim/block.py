@@ -284,7 +284,9 @@ def _daily_table(
     return pa.table(
         {
             "account_no": _account_column(accounts, ci),
-            "date": pa.array(cal.dates[di].astype("datetime64[D]"), pa.date32()),
+            "date": pa.DictionaryArray.from_arrays(
+                pa.array(di.astype(np.int32)), pa.array(cal.dates.astype("datetime64[D]"), pa.date32())
+            ),
             "kwh": pa.array(total[ci, di], pa.float64()),
         }
     )
@@ -308,14 +310,18 @@ def _interval_table(
     keep = np.repeat(exists[:, :, None], per_day, axis=2) & (rng.random(q.shape) >= params.missing_rate)
     ci, di, si = np.nonzero(keep)
     day_ns = cal.dates[d0:].astype("datetime64[s]").astype(np.int64)
-    ts = day_ns[di] + si.astype(np.int64) * (params.interval or 15) * 60
+    minutes = params.interval or 15
+    slot_ts = (day_ns[:, None] + np.arange(per_day, dtype=np.int64)[None, :] * minutes * 60).ravel()
+    ts_idx = (di * per_day + si).astype(np.int32)
     kwh = np.round(q[ci, di, si].astype(np.float64), 3)
     return pa.table(
         {
             "account_no": _account_column(accounts, ci),
-            "ts": pa.array(ts, pa.timestamp("s")),
+            "ts": pa.DictionaryArray.from_arrays(pa.array(ts_idx), pa.array(slot_ts, pa.timestamp("s"))),
             "kwh": pa.array(kwh, pa.float64()),
-            "interval_min": pa.array(np.full(len(ci), params.interval or 15, dtype=np.int16), pa.int16()),
+            "interval_min": pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(len(ci), dtype=np.int32)), pa.array([minutes], pa.int64())
+            ),
         }
     )
 
