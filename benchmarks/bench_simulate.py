@@ -87,6 +87,9 @@ def bench(args: argparse.Namespace) -> list[dict]:
                         "interval_days": args.interval_days, "workers": 1}),
             ("15-min", {"customers": args.interval_customers, "days": args.interval_days, "interval": 15,
                         "interval_days": args.interval_days, "workers": 2}),
+            ("15-min, parquet", {"customers": args.interval_customers, "days": args.interval_days,
+                                 "interval": 15, "interval_days": args.interval_days, "workers": 1,
+                                 "format": "parquet"}),
         ]
         for i, (label, params) in enumerate(configs):
             out = d / f"run{i}"

@@ -30,6 +30,9 @@ GENERATOR_VERSION = "1"
 """Bumped whenever the same parameters would give different files."""
 
 
+MAX_BUFFERED_ROWS = 4_000_000
+"""Parquet rows held before a row group is written, whatever ``chunk_blocks`` says (bounds memory)."""
+
 Progress = Callable[[int, int], None]
 """Called with (customers done, customers total)."""
 
@@ -190,6 +193,7 @@ def simulate(
     dedup = _AddressDedup()
     done = 0
     buffered: dict[str, list[pa.Table]] = {}
+    buffered_rows = 0
     try:
         for i, parts in enumerate(_blocks_in_order(params, city, cal)):
             for name, (rows, payload) in parts.items():
@@ -197,8 +201,11 @@ def simulate(
                     ws.writers[name].append_encoded(payload, rows)
                 else:
                     buffered.setdefault(name, []).append(payload)
+                    buffered_rows += rows
             done += min(BLOCK_SIZE, params.customers - i * BLOCK_SIZE)
-            if (i + 1) % params.chunk_blocks == 0 or i + 1 == params.n_blocks:
+            full = buffered_rows >= MAX_BUFFERED_ROWS
+            if full or (i + 1) % params.chunk_blocks == 0 or i + 1 == params.n_blocks:
+                buffered_rows = 0
                 for name, tables in buffered.items():
                     table = pa.concat_tables(tables)
                     if name == "addresses":
