@@ -16,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridwatch.monitoring.settings import MonitoringSettings
+
 
 class Strict(BaseModel):
     """Base for every config model: unknown keys are errors, values are validated on assignment."""
@@ -71,6 +73,7 @@ class Settings(Strict):
     lake: LakeSettings = Field(default_factory=LakeSettings, description="Lake ingest settings.")
     engine: EngineSettings = Field(default_factory=EngineSettings, description="Compute engine settings.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitoring.")
 
 
 class ConfigError(ValueError):
