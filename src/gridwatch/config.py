@@ -73,7 +73,7 @@ class Settings(Strict):
     lake: LakeSettings = Field(default_factory=LakeSettings, description="Lake ingest settings.")
     engine: EngineSettings = Field(default_factory=EngineSettings, description="Compute engine settings.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
-    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitoring.")
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
 
 
 class ConfigError(ValueError):

@@ -111,7 +111,7 @@ class AlarmBook:
                         "grade": f.grade,
                         "status": "open",
                         "summary": f.summary,
-                        "evidence": f.evidence,
+                        "evidence": f.evidence_data(),
                         "occurrences": 1,
                         "opened_at": now,
                         "data_time": data_time,
@@ -132,7 +132,7 @@ class AlarmBook:
                     .values(
                         grade=f.grade,
                         summary=f.summary,
-                        evidence=f.evidence,
+                        evidence=f.evidence_data(),
                         last_seen_at=now,
                         occurrences=_alarm.c.occurrences + 1,
                     )
@@ -208,7 +208,7 @@ class AlarmBook:
                     "mn": dev.point.mn,
                     "enterprise_id": dev.point.enterprise_id,
                     "channel_id": f.channel_id,
-                    "evidence": f.evidence,
+                    "evidence": f.evidence_data(),
                 },
                 "created_at": now,
                 "consumed_at": None,

@@ -153,6 +153,8 @@ class Gateway:
     ) -> None:
         acc = Accepted(frame, raw, data_time, utcnow(), time.time())
         self._queue.append(_Pending(acc, reply, conn, future))
+        if conn is not None:
+            conn.pending += 1
         self.stats.frames_accepted += 1
         self._wake.set()
         if len(self._queue) >= MAX_PENDING:
@@ -212,8 +214,10 @@ class Gateway:
             return
         self.stats.batches += 1
         for p in batch:
-            if p.reply is not None and p.conn is not None:
-                p.conn.write(p.reply)
+            if p.conn is not None:
+                p.conn.pending -= 1
+                if p.reply is not None:
+                    p.conn.write(p.reply)
             if p.future is not None and not p.future.done():
                 p.future.set_result(None)
         if self._paused_for_queue and len(self._queue) < MAX_PENDING // 2:
@@ -259,6 +263,7 @@ class _Connection(asyncio.Protocol):
         self.bad_in_a_row = 0
         self.peer = "?"
         self.held_replies: list[bytes] = []
+        self.pending = 0  # frames of this connection waiting for their commit
 
     @property
     def write_paused(self) -> bool:
@@ -327,5 +332,9 @@ class _Connection(asyncio.Protocol):
         if self.write_paused_since is not None and now - self.write_paused_since > s.write_timeout_s:
             log.warning("dropping %s: replies not read for %.0f s", self.peer, now - self.write_paused_since)
             self.transport.abort()
-        elif now - self.last_read > s.idle_timeout_s and self not in self.gw._paused_for_queue:
+        elif (
+            now - self.last_read > s.idle_timeout_s
+            and not self.pending
+            and self not in self.gw._paused_for_queue
+        ):
             self.transport.close()

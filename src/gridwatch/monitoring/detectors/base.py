@@ -36,13 +36,20 @@ GRADE_RANK = {g: i for i, g in enumerate(GRADES)}
 
 @dataclass(frozen=True)
 class Finding:
-    """A condition present now. ``key`` tells apart conditions of one detector at one point."""
+    """A condition present now. ``key`` tells apart conditions of one detector at one point.
+
+    ``evidence`` may be a function: it is only called when an alarm is opened or escalated, so the
+    frames that merely confirm an open alarm cost nothing.
+    """
 
     key: str
     grade: str
     summary: str
     channel_id: str | None = None
-    evidence: dict = field(default_factory=dict)
+    evidence: dict | Callable[[], dict] = field(default_factory=dict)
+
+    def evidence_data(self) -> dict:
+        return self.evidence() if callable(self.evidence) else self.evidence
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,11 @@ class DeviceState:
         while len(self.curve) > self.curve_len:
             self.curve.popleft()
 
-    def evidence(self, channel_ids: list[str]) -> dict:
-        """The evidence curve: recent DataTimes and the listed channels' powers."""
+    def evidence(self, channel_ids: list[str], **extra: object) -> Callable[[], dict]:
+        """The evidence curve (recent DataTimes and the listed channels' powers), built when asked."""
+        return lambda: {**self.evidence_now(channel_ids), **extra}
+
+    def evidence_now(self, channel_ids: list[str]) -> dict:
         return {
             "t": [from_seconds(t).strftime("%Y-%m-%dT%H:%M:%S") for t, _ in self.curve],
             "power_kw": {c: [p.get(c) for _, p in self.curve] for c in channel_ids},

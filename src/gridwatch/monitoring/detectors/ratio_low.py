@@ -58,11 +58,7 @@ class RatioLow:
                         channel_id=key,
                         summary=f"treatment/production ratio {ratio:.3f} below normal band {lower:.3f} "
                         f"for {duration / 60:.0f} min",
-                        evidence={
-                            **dev.evidence([prod.channel_id, key]),
-                            "ratio": ratio,
-                            "band_lower": lower,
-                        },
+                        evidence=dev.evidence([prod.channel_id, key], ratio=ratio, band_lower=lower),
                     )
                     out.append(last[key])
                 continue

@@ -78,12 +78,12 @@ class RestrictionBreach:
             grade=grade,
             summary=f"{restriction.level} restriction ({what}): production {total:.1f} kW above allowed "
             f"{allowed:.1f} kW for {duration / 60:.0f} min",
-            evidence={
-                **dev.evidence([c.channel_id for c in prods]),
-                "allowed_kw": allowed,
-                "normal_kw": normal,
-                "restriction_id": restriction.id,
-            },
+            evidence=dev.evidence(
+                [c.channel_id for c in prods],
+                allowed_kw=allowed,
+                normal_kw=normal,
+                restriction_id=restriction.id,
+            ),
         )
         scratch["last"] = finding
         return [finding]

@@ -36,7 +36,7 @@ class Offline:
                 key="point",
                 grade=grade,
                 summary=f"monitor silent for {silence / 60:.0f} min",
-                evidence={**dev.evidence([c.channel_id for c in dev.point.channels]), "last_data_time": last},
+                evidence=dev.evidence([c.channel_id for c in dev.point.channels], last_data_time=last),
             )
         ]
 
