@@ -157,3 +157,21 @@ def test_restriction_stop_and_plan_override() -> None:
     g = grades(run("restriction", history + [(5.0, 1.0)] * 31, snapshot=snap))
     assert g[-1] == "severe"
     assert set(grades(run("restriction", history + [(0.3, 0.0)] * 31, snapshot=snap))) == {None}
+
+
+def test_stuck_meter_is_not_trusted_by_other_detectors() -> None:
+    """A production meter stuck at one value must not make treatment look switched off in breach."""
+    dets = [d for d in build_detectors([]) if d.name in ("flatline", "treatment_off")]
+    dev = DeviceState(POINT)
+    ctx = DetectContext(DetectorSettings(), Snapshot())
+    seq = [(20.0, 3.0 + 0.01 * (i % 3)) for i in range(40)] + [(20.0, 0.0)] * 60  # stuck p1, t1 off
+    last = {}
+    for i, (p, t) in enumerate(seq):
+        at = T0 + timedelta(minutes=i)
+        obs = Observation(at, to_seconds(at), {"p1": p, "t1": t}, {})
+        dev.remember(obs)
+        last = {d.name: d.observe(dev, obs, ctx) for d in dets}
+        dev.last_t = obs.t
+    assert "p1" in dev.untrusted
+    assert last["treatment_off"] == []
+    assert last["flatline"][0].channel_id == "p1"

@@ -238,7 +238,7 @@ def simulate_devices_command(
     firms: Annotated[int, typer.Option("-n", "--firms", help="Firms to generate when no CSV is given.")] = 40,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 6000,
-    minutes: Annotated[int, typer.Option(help="Simulated minutes of data per firm.")] = 240,
+    minutes: Annotated[int, typer.Option(help="Simulated minutes of data per firm.")] = 300,
     step_s: Annotated[float, typer.Option(help="Simulated seconds between frames.")] = 60.0,
     speed: Annotated[
         float, typer.Option(help="Simulated seconds per real second (0 = as fast as possible).")
@@ -250,6 +250,9 @@ def simulate_devices_command(
     report: Annotated[
         Path | None, typer.Option(help="Write the caught/missed/false table (JSON) here.")
     ] = None,
+    embedded: Annotated[
+        bool, typer.Option(help="Start a gateway in this process on --port (0 = any free port).")
+    ] = False,
 ) -> None:
     """Drive simulated firms (normal, cheating, faulty, restricted) over TCP against a running gateway,
     then score the alarms raised against each firm's scenario."""
@@ -267,6 +270,7 @@ def simulate_devices_command(
         speed=speed,
         seed=seed,
         register=register,
+        embedded=embedded,
     )
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if report is not None:

@@ -8,7 +8,6 @@ returns may the gateway acknowledge the frames.  ``sweep`` runs the wall-clock d
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -168,7 +167,7 @@ class Ingestor:
                 a.frame.qn,
                 a.data_time,
                 a.received_at,
-                json.dumps(a.frame.cp, separators=(",", ":"), ensure_ascii=False),
+                a.frame.cp_text,
                 a.raw.decode("utf-8", errors="replace").rstrip("\r\n"),
             )
             for a in batch
@@ -176,7 +175,7 @@ class Ingestor:
         with self.engine.begin() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             sql = (
-                "INSERT INTO mon_reading (mn, cn, qn, data_time, received_at, values_json, raw) "
+                "INSERT INTO mon_reading (mn, cn, qn, data_time, received_at, cp, raw) "
                 f"VALUES ({', '.join([mark] * 7)}) ON CONFLICT (mn, cn, data_time) DO NOTHING"
             )
             if conn.dialect.name == "sqlite":

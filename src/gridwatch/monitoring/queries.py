@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridwatch.monitoring.hj212.frame import parse_cp
 from gridwatch.monitoring.tables import MonAlarm, MonReading
 
 
@@ -41,8 +41,8 @@ def readings(
     session: Session, mn: str, *, since: datetime | None = None, limit: int = 2000
 ) -> list[tuple[datetime, str, dict]]:
     """(data_time, cn, cp) of a point's frames, oldest first."""
-    q = select(MonReading.data_time, MonReading.cn, MonReading.values_json).where(MonReading.mn == mn)
+    q = select(MonReading.data_time, MonReading.cn, MonReading.cp).where(MonReading.mn == mn)
     if since is not None:
         q = q.where(MonReading.data_time >= since)
     rows = session.execute(q.order_by(MonReading.data_time.desc()).limit(limit)).all()
-    return [(r.data_time, r.cn, json.loads(r.values_json)) for r in reversed(rows)]
+    return [(r.data_time, r.cn, parse_cp(r.cp)) for r in reversed(rows)]

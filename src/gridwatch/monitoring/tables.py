@@ -4,7 +4,7 @@ Registry: enterprise (企业) → monitoring point (监测点, one HJ 212 MN wit
 production (产污设施) or treatment (治污设施) facility with the factor codes carrying its current, power and
 kWh; a treatment channel names the production channel it serves (``pairs_with``).
 
-``mon_reading`` keeps every accepted frame: the factor values as JSON text and the raw frame (evidence).
+``mon_reading`` keeps every accepted frame: its CP data area as sent and the raw frame (evidence).
 ``(mn, cn, data_time)`` is unique, so a device re-sending an unanswered frame is stored once.
 """
 
@@ -77,7 +77,7 @@ class MonReading(Base):
     qn: Mapped[str | None] = mapped_column(String(20), nullable=True)
     data_time: Mapped[datetime] = mapped_column(DateTime())
     received_at: Mapped[datetime] = mapped_column(DateTime())
-    values_json: Mapped[str] = mapped_column(Text)
+    cp: Mapped[str] = mapped_column(Text)  # the CP data area as sent (merged for split packets)
     raw: Mapped[str] = mapped_column(Text)
 
 

@@ -72,6 +72,11 @@ class DeviceState:
     last_wall: float | None = None
     curve: deque[tuple[float, dict[str, float | None]]] = field(default_factory=deque)
     scratch: dict[str, dict] = field(default_factory=dict)
+    untrusted: set[str] = field(default_factory=set)  # channels whose meter looks stuck or broken
+
+    def power(self, obs: Observation, channel_id: str) -> float | None:
+        """A channel's power, or ``None`` when absent or when its meter is not trusted right now."""
+        return None if channel_id in self.untrusted else obs.power.get(channel_id)
 
     def channels(self, kind: str) -> list[ChannelInfo]:
         return [c for c in self.point.channels if c.kind == kind]

@@ -36,7 +36,7 @@ class RatioLow:
         out: list[Finding] = []
         for treat, prod in dev.pairs():
             key = treat.channel_id
-            tp, pp = obs.power.get(treat.channel_id), obs.power.get(prod.channel_id)
+            tp, pp = dev.power(obs, treat.channel_id), dev.power(obs, prod.channel_id)
             if tp is None or pp is None:
                 if key in last:
                     out.append(last[key])

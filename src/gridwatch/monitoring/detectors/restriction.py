@@ -35,7 +35,7 @@ class RestrictionBreach:
             return []
         scratch = dev.scratch.setdefault(self.name, {})
         held = Persistence(scratch)
-        values = [obs.power.get(c.channel_id) for c in prods]
+        values = [dev.power(obs, c.channel_id) for c in prods]
         if any(v is None for v in values):
             return [scratch["last"]] if "last" in scratch else []
         total = float(sum(v for v in values if v is not None))

@@ -36,6 +36,10 @@ class Flatline:
                 run = 1
             scratch[key] = (value if value is not None else prev, run)
             if run >= s.flatline_samples:
+                dev.untrusted.add(key)
+            else:
+                dev.untrusted.discard(key)
+            if run >= s.flatline_samples:
                 grade = "severe" if run >= s.flatline_severe_samples else "warning"
                 out.append(
                     Finding(

@@ -31,8 +31,8 @@ class TreatmentOff:
         out: list[Finding] = []
         for treat, prod in dev.pairs():
             key = treat.channel_id
-            prod_on = is_on(obs.power.get(prod.channel_id), prod, s)
-            treat_on = is_on(obs.power.get(treat.channel_id), treat, s)
+            prod_on = is_on(dev.power(obs, prod.channel_id), prod, s)
+            treat_on = is_on(dev.power(obs, treat.channel_id), treat, s)
             if prod_on is None or treat_on is None:  # no reading: the last verdict stands
                 if key in last:
                     out.append(last[key])

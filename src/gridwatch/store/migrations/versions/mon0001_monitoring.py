@@ -44,8 +44,12 @@ def upgrade() -> None:
     op.create_table(
         "mon_channel",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("mn", sa.String(32), sa.ForeignKey("mon_point.mn", name="fk_mon_channel_mn_mon_point"),
-                  nullable=False),
+        sa.Column(
+            "mn",
+            sa.String(32),
+            sa.ForeignKey("mon_point.mn", name="fk_mon_channel_mn_mon_point"),
+            nullable=False,
+        ),
         sa.Column("channel_id", sa.String(32), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("pairs_with", sa.String(32), nullable=True),
@@ -64,7 +68,7 @@ def upgrade() -> None:
         sa.Column("qn", sa.String(20), nullable=True),
         sa.Column("data_time", sa.DateTime(), nullable=False),
         sa.Column("received_at", sa.DateTime(), nullable=False),
-        sa.Column("values_json", sa.Text(), nullable=False),
+        sa.Column("cp", sa.Text(), nullable=False),
         sa.Column("raw", sa.Text(), nullable=False),
         sa.UniqueConstraint("mn", "cn", "data_time", name="uq_mon_reading_mn_cn_time"),
     )
@@ -123,6 +127,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("mon_emergency_plan", "mon_restriction", "mon_alarm", "mon_reading", "mon_channel",
-                  "mon_point", "mon_enterprise"):
+    for table in (
+        "mon_emergency_plan",
+        "mon_restriction",
+        "mon_alarm",
+        "mon_reading",
+        "mon_channel",
+        "mon_point",
+        "mon_enterprise",
+    ):
         op.drop_table(table)
