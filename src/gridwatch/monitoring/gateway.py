@@ -245,7 +245,7 @@ class Gateway:
                 conn.check_timeouts(now)
             if now - last_reload >= self.settings.registry_reload_s:
                 last_reload = now
-                await loop.run_in_executor(self._executor, self.ingestor.reload)
+                await asyncio.to_thread(self.ingestor.reload)  # a reader thread: commits go on
             if now - last_sweep >= self.settings.offline_sweep_s:
                 last_sweep = now
                 events: list[AlarmEvent] = await loop.run_in_executor(self._executor, self.ingestor.sweep)

@@ -9,7 +9,6 @@ returns may the gateway acknowledge the frames.  ``sweep`` runs the wall-clock d
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +27,7 @@ from gridwatch.monitoring.detectors.base import (
 )
 from gridwatch.monitoring.hj212.frame import Frame
 from gridwatch.monitoring.hj212.replies import QN_RTN_BAD_MN, QN_RTN_BAD_PW, QN_RTN_UNKNOWN
-from gridwatch.monitoring.registry import PointInfo, Snapshot, load_snapshot
+from gridwatch.monitoring.registry import PointInfo, Snapshot, load_snapshot, registry_version
 from gridwatch.monitoring.settings import MonitoringSettings
 from gridwatch.store.db import session_factory
 
@@ -114,7 +113,6 @@ class Ingestor:
         self.devices: dict[str, DeviceState] = {}
         self.snapshot = Snapshot()
         self.wall_clock = wall_clock
-        self._lock = threading.Lock()
         self.stored = 0
         self.duplicates = 0
         if engine.dialect.name == "sqlite":
@@ -130,15 +128,17 @@ class Ingestor:
 
     # ------------------------------------------------------------------ registry
 
-    def reload(self) -> None:
-        """Re-read devices, plans and restriction periods."""
+    def reload(self, *, force: bool = False) -> bool:
+        """Re-read devices, plans and restriction periods when the registry version changed.
+
+        Safe to run in a thread of its own: the new snapshot replaces the old one in one assignment, and
+        device states pick up their new point on their next frame.
+        """
         with session_factory(self.engine)() as session:
-            snap = load_snapshot(session)
-        with self._lock:
-            self.snapshot = snap
-            for mn, dev in self.devices.items():
-                if mn in snap.points:
-                    dev.point = snap.points[mn]
+            if not force and registry_version(session) == self.snapshot.version:
+                return False
+            self.snapshot = load_snapshot(session)
+        return True
 
     def check(self, frame: Frame) -> datetime:
         """Accept or refuse a frame (thread-safe); returns its DataTime (or now when it has none)."""
@@ -202,6 +202,8 @@ class Ingestor:
         if point is None:
             return []
         dev = self._device(point)
+        if dev.point is not point:
+            dev.point = point
         dev.last_wall = a.wall
         if a.frame.cn not in OBSERVED_CNS:
             return self._apply_all(conn, dev, {k: [] for k in ENDED_BY_ANY_FRAME}, a.data_time)

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridwatch.monitoring.tables import (
     MonChannel,
     MonEmergencyPlan,
     MonEnterprise,
+    MonMeta,
     MonPoint,
     MonRestriction,
 )
@@ -96,6 +97,7 @@ class Restriction:
 class Snapshot:
     """Everything the gateway needs, read in one go."""
 
+    version: int = -1
     points: dict[str, PointInfo] = field(default_factory=dict)
     plans: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
     restrictions: list[Restriction] = field(default_factory=list)
@@ -107,6 +109,18 @@ class Snapshot:
                 action, pct = self.plans.get((enterprise_id, r.level), (r.action, r.limit_pct))
                 return r, action, pct
         return None
+
+
+VERSION_KEY = "registry_version"
+
+
+def bump_version(session: Session) -> None:
+    """Tell running gateways that the registry changed (they compare :func:`registry_version`)."""
+    session.execute(update(MonMeta).where(MonMeta.key == VERSION_KEY).values(value=MonMeta.value + 1))
+
+
+def registry_version(session: Session) -> int:
+    return session.scalar(select(MonMeta.value).where(MonMeta.key == VERSION_KEY)) or 0
 
 
 def validate_channels(mn: str, channels: list[ChannelSpec]) -> None:
@@ -175,6 +189,7 @@ def add_device(
         row.kind, row.pairs_with, row.rated_kw = spec.kind, spec.pairs_with, spec.rated_kw
         row.current_code, row.power_code, row.kwh_code = cur, pw_code, kwh
         session.add(row)
+    bump_version(session)
 
 
 def read_submeters(path: Path) -> dict[str, dict]:
@@ -265,6 +280,7 @@ def set_plan(session: Session, *, enterprise_id: str, level: str, action: str, l
     ) or MonEmergencyPlan(enterprise_id=enterprise_id, level=level)
     row.action, row.limit_pct = action, limit_pct
     session.add(row)
+    bump_version(session)
 
 
 def declare_restriction(
@@ -294,6 +310,7 @@ def declare_restriction(
     )
     session.add(row)
     session.flush()
+    bump_version(session)
     return row.id
 
 
@@ -313,7 +330,7 @@ def load_snapshot(session: Session) -> Snapshot:
             )
         )
     ents = {e.enterprise_id: e for e in session.scalars(select(MonEnterprise))}
-    snap = Snapshot()
+    snap = Snapshot(version=registry_version(session))
     for p in session.scalars(select(MonPoint)):
         ent = ents.get(p.enterprise_id)
         snap.points[p.mn] = PointInfo(

@@ -102,6 +102,15 @@ class MonAlarm(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
 
 
+class MonMeta(Base):
+    """Counters, e.g. ``registry_version``: bumped by every registry write so the gateway reloads cheaply."""
+
+    __tablename__ = "mon_meta"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class MonRestriction(Base):
     """A declared stop/limit period (停产限产), e.g. a heavy-pollution weather emergency (重污染天气应急)."""
 

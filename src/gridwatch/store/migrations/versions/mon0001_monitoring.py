@@ -95,6 +95,12 @@ def upgrade() -> None:
     op.create_index("ix_mon_alarm_mn", "mon_alarm", ["mn"])
     op.create_index("ix_mon_alarm_enterprise_id", "mon_alarm", ["enterprise_id"])
     op.create_index("ix_mon_alarm_status_key", "mon_alarm", ["status", "dedup_key"])
+    meta = op.create_table(
+        "mon_meta",
+        sa.Column("key", sa.String(32), primary_key=True),
+        sa.Column("value", sa.Integer(), nullable=False),
+    )
+    op.bulk_insert(meta, [{"key": "registry_version", "value": 0}])
     op.create_table(
         "mon_restriction",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
