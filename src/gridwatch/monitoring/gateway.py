@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gridwatch.monitoring.alarms import AlarmEvent, utcnow
+from gridwatch.monitoring.hj212.crc import BatchCrc
 from gridwatch.monitoring.hj212.frame import Frame, FrameError, parse_frame
 from gridwatch.monitoring.hj212.reassembly import SplitPacketAssembler
-from gridwatch.monitoring.hj212.replies import reply_for, request_reply
+from gridwatch.monitoring.hj212.replies import reply_for, reply_segment, request_reply, wrap_segments
 from gridwatch.monitoring.hj212.stream import FrameSplitter
 from gridwatch.monitoring.ingest import Accepted, Ingestor, Refused
 from gridwatch.monitoring.settings import GatewaySettings
@@ -51,7 +52,7 @@ class GatewayStats:
 @dataclass
 class _Pending:
     accepted: Accepted
-    reply: bytes | None
+    reply: bytes | str | None  # a ready frame, or a data segment still to be wrapped (CRC in batch)
     conn: _Connection | None
     future: asyncio.Future[None] | None = None
 
@@ -71,6 +72,8 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self.assembler = SplitPacketAssembler()
+        self.batch_crc = BatchCrc(settings.max_frame_bytes)
+        self._received_at = utcnow()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -109,10 +112,14 @@ class Gateway:
 
     # ------------------------------------------------------------------ intake
 
-    def handle_frame(self, raw: bytes, conn: _Connection | None) -> tuple[bytes | None, str | None]:
+    def handle_frame(
+        self, raw: bytes, conn: _Connection | None, crc: int | None = None
+    ) -> tuple[bytes | None, str | None]:
         """Parse and check one frame; accepted frames are queued. Returns (immediate reply, error)."""
         try:
-            frame = parse_frame(raw, require_trailer=True, max_length=self.settings.max_frame_bytes)
+            frame = parse_frame(
+                raw, require_trailer=True, max_length=self.settings.max_frame_bytes, computed_crc=crc
+            )
         except FrameError as exc:
             self.stats.frames_malformed += 1
             self.stats.count_refusal(exc.reason)
@@ -134,12 +141,13 @@ class Gateway:
                 if reply is not None and conn is not None:
                     conn.held_replies.append(reply)
                 return None, None
-            frame = whole
-            if conn is not None and conn.held_replies:
+            held: list[bytes] = []
+            if conn is not None:
                 held, conn.held_replies = conn.held_replies, []
-                self._enqueue(frame, raw, data_time, conn, b"".join(held) + (reply or b""))
-                return None, None
-        self._enqueue(frame, raw, data_time, conn, reply_for(frame))
+            replies = b"".join(held) + (reply or b"")
+            self._enqueue(whole, raw, data_time, conn, replies or None)
+            return None, None
+        self._enqueue(frame, raw, data_time, conn, reply_segment(frame))
         return None, None
 
     def _enqueue(
@@ -148,10 +156,10 @@ class Gateway:
         raw: bytes,
         data_time: datetime,
         conn: _Connection | None,
-        reply: bytes | None,
+        reply: bytes | str | None,
         future: asyncio.Future[None] | None = None,
     ) -> None:
-        acc = Accepted(frame, raw, data_time, utcnow(), time.time())
+        acc = Accepted(frame, raw, data_time, self._received_at, time.time())
         self._queue.append(_Pending(acc, reply, conn, future))
         if conn is not None:
             conn.pending += 1
@@ -175,6 +183,7 @@ class Gateway:
         try:
             frame = parse_frame(raw, max_length=self.settings.max_frame_bytes)
             data_time = self.ingestor.check(frame)
+            self._received_at = utcnow()
         except (FrameError, Refused) as exc:
             self.stats.frames_refused += 1
             return {"accepted": False, "error": str(exc)}
@@ -213,13 +222,19 @@ class Gateway:
                     p.conn.transport.abort()
             return
         self.stats.batches += 1
+        segments = [p.reply for p in batch if isinstance(p.reply, str)]
+        wrapped = iter(wrap_segments(segments, self.batch_crc([s.encode("utf-8") for s in segments])))
+        out: dict[_Connection, list[bytes]] = {}
         for p in batch:
             if p.conn is not None:
                 p.conn.pending -= 1
                 if p.reply is not None:
-                    p.conn.write(p.reply)
+                    reply = next(wrapped) if isinstance(p.reply, str) else p.reply
+                    out.setdefault(p.conn, []).append(reply)
             if p.future is not None and not p.future.done():
                 p.future.set_result(None)
+        for conn, replies in out.items():  # one write per connection per batch
+            conn.write(b"".join(replies))
         if self._paused_for_queue and len(self._queue) < MAX_PENDING // 2:
             for c in self._paused_for_queue:
                 if c.transport and not c.transport.is_closing() and not c.write_paused:
@@ -291,13 +306,17 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.last_read = time.monotonic()
         gw = self.gw
-        for item in self.splitter.feed(data):
+        gw._received_at = utcnow()
+        items = self.splitter.feed(data)
+        frames = [x for x in items if isinstance(x, bytes)]
+        crcs = iter(gw.batch_crc([f[6:-6] for f in frames]) if len(frames) > 4 else [None] * len(frames))
+        for item in items:
             if isinstance(item, FrameError):
                 gw.stats.frames_malformed += 1
                 gw.stats.count_refusal(item.reason)
                 self._bad()
                 continue
-            reply, error = gw.handle_frame(item, self)
+            reply, error = gw.handle_frame(item, self, next(crcs))
             if reply is not None:
                 self.write(reply)
             if error is not None:

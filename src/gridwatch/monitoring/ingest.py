@@ -40,7 +40,6 @@ VALUE_ITEMS = ("Rtd", "Avg")
 KWH_ITEMS = ("Rtd", "Cou", "Avg")
 #: detectors whose condition any accepted frame ends (silence)
 ENDED_BY_ANY_FRAME = ("offline",)
-_SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own DATETIME text format on SQLite
 
 
 class Refused(Exception):
@@ -178,8 +177,11 @@ class Ingestor:
                 "INSERT INTO mon_reading (mn, cn, qn, data_time, received_at, cp, raw) "
                 f"VALUES ({', '.join([mark] * 7)}) ON CONFLICT (mn, cn, data_time) DO NOTHING"
             )
-            if conn.dialect.name == "sqlite":
-                rows = [(*r[:3], r[3].strftime(_SQLITE_TS), r[4].strftime(_SQLITE_TS), *r[5:]) for r in rows]
+            if conn.dialect.name == "sqlite":  # SQLAlchemy's own DATETIME text format on SQLite
+                rows = [
+                    (*r[:3], r[3].isoformat(" ", "microseconds"), r[4].isoformat(" ", "microseconds"), *r[5:])
+                    for r in rows
+                ]
             cursor = conn.exec_driver_sql(sql, rows)
             inserted = cursor.rowcount if cursor.rowcount is not None and cursor.rowcount >= 0 else len(rows)
             self.stored += inserted

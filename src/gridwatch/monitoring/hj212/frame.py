@@ -42,7 +42,7 @@ class FrameError(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Frame:
     """One parsed frame.  ``cp`` maps plain fields to strings and factor codes to ``{item: value}``."""
 
@@ -184,11 +184,16 @@ def parse_data_segment(segment: str) -> Frame:
 
 
 def parse_frame(
-    raw: bytes | str, *, require_trailer: bool = False, max_length: int = MAX_DATA_LENGTH
+    raw: bytes | str,
+    *,
+    require_trailer: bool = False,
+    max_length: int = MAX_DATA_LENGTH,
+    computed_crc: int | None = None,
 ) -> Frame:
     """Parse one frame; ``raw`` may end with ``\\r\\n`` (required when ``require_trailer``).
 
     Raises :class:`FrameError` naming the first thing wrong: header, length, CRC, fields.
+    ``computed_crc`` is the data segment's CRC when the caller already computed it (in a batch).
     """
     data = raw.encode("latin-1") if isinstance(raw, str) else bytes(raw)
     if data.endswith(TRAILER):
@@ -211,7 +216,7 @@ def parse_frame(
     if len(crc_text) != 4 or crc_text.strip(_HEX_DIGITS):
         raise FrameError("bad_crc_field", f"CRC field {crc_text!r} is not 4 hex digits")
     crc_sent = int(crc_text, 16)
-    crc_calc = hj212_crc(segment)
+    crc_calc = hj212_crc(segment) if computed_crc is None else computed_crc
     if crc_sent != crc_calc:
         raise FrameError(
             "crc_mismatch", f"CRC mismatch: frame says {crc_text.decode('ascii')}, data gives {crc_calc:04X}"
@@ -221,7 +226,7 @@ def parse_frame(
     except UnicodeDecodeError as exc:
         raise FrameError("bad_encoding", f"data segment is not UTF-8 at byte {exc.start}") from None
     frame = parse_data_segment(text)
-    object.__setattr__(frame, "crc", crc_text.decode("ascii"))
+    frame.crc = crc_text.decode("ascii")
     return frame
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gridwatch.monitoring.hj212.frame import Frame, build_frame
+from gridwatch.monitoring.hj212.crc import format_crc
+from gridwatch.monitoring.hj212.frame import Frame, wrap_segment
 
 SYSTEM_ST = "91"
 REPLY_FLAG = 4  # version 2017, no split, no reply wanted
@@ -33,7 +34,13 @@ EXE_RTN_OK = 1
 
 
 def _reply(frame: Frame, cn: str, cp: str) -> bytes:
-    return build_frame(qn=frame.qn, st=SYSTEM_ST, cn=cn, pw=frame.pw, mn=frame.mn, flag=REPLY_FLAG, cp=cp)
+    return wrap_segment(_segment(frame, cn, cp))
+
+
+def _segment(frame: Frame, cn: str, cp: str) -> str:
+    qn = f"QN={frame.qn};" if frame.qn is not None else ""
+    pw = f"PW={frame.pw};" if frame.pw is not None else ""
+    return f"{qn}ST={SYSTEM_ST};CN={cn};{pw}MN={frame.mn};Flag={REPLY_FLAG};CP=&&{cp}&&"
 
 
 def data_reply(frame: Frame) -> bytes:
@@ -72,3 +79,29 @@ def reply_for(frame: Frame) -> bytes | None:
         return None
     builder = REPLY_FOR_CN.get(frame.cn, data_reply)
     return builder(frame) if builder is not None else None
+
+
+#: CN → the reply's CN (9014 for uploads unless listed); ``None`` = no reply (the 90xx replies themselves)
+REPLY_CN_FOR_CN: dict[str, str | None] = {
+    "9011": None,
+    "9012": None,
+    "9013": None,
+    "9014": None,
+    "1013": "9013",
+}
+
+
+def reply_segment(frame: Frame) -> str | None:
+    """The data segment of the reply an accepted frame gets (for building many replies at once)."""
+    if not frame.reply_wanted:
+        return None
+    cn = REPLY_CN_FOR_CN.get(frame.cn, "9014")
+    return None if cn is None else _segment(frame, cn, "")
+
+
+def wrap_segments(segments: list[str], crcs: list[int]) -> list[bytes]:
+    """Frames from segments whose CRCs were computed in a batch (ASCII segments)."""
+    return [
+        b"##%04d%s%s\r\n" % (len(seg), seg.encode("utf-8"), format_crc(crc).encode("ascii"))
+        for seg, crc in zip(segments, crcs, strict=True)
+    ]
