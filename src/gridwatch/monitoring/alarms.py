@@ -74,6 +74,9 @@ class AlarmBook:
             key = r.dedup_key.split("|", 2)[2]
             self._open.setdefault((r.detector, r.mn), {})[key] = _Open(r.id, r.grade, r.channel_id, r.summary)
 
+    def has_open(self, detector: str, mn: str) -> bool:
+        return (detector, mn) in self._open
+
     def open_count(self) -> int:
         return sum(len(v) for v in self._open.values())
 

@@ -227,7 +227,10 @@ class Ingestor:
         data_time: datetime,
     ) -> list[AlarmEvent]:
         events: list[AlarmEvent] = []
+        has_open = self.book.has_open
         for name, findings in results.items():
+            if not findings and not has_open(name, dev.point.mn):
+                continue
             events.extend(
                 self.book.apply(
                     conn,

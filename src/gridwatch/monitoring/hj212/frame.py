@@ -102,27 +102,30 @@ def parse_cp(text: str) -> dict[str, CpValue]:
     out: dict[str, CpValue] = {}
     if not text:
         return out
-    for group in text.split(";"):
-        if not group:
+    # ';' separates factors and ',' the items of one factor; an item's name says its factor, so one
+    # split over both separators gives the same structure
+    for item in text.replace(",", ";").split(";"):
+        if not item:
             continue  # tolerate a trailing ';'
-        for item in group.split(","):
-            name, eq, value = item.partition("=")
-            if not eq or not name:
-                raise FrameError("bad_cp", f"CP field {item!r} is not name=value")
-            code, dash, sub = name.partition("-")
-            if dash and code and sub:
-                factor = out.get(code)
-                if factor is None:
-                    factor = out[code] = {}
-                elif not isinstance(factor, dict):
-                    raise FrameError("bad_cp", f"CP field {code!r} is both a plain field and a factor")
-                if sub in factor:
-                    raise FrameError("bad_cp", f"CP field {name!r} appears twice")
-                factor[sub] = value
-            else:
-                if name in out:
-                    raise FrameError("bad_cp", f"CP field {name!r} appears twice")
-                out[name] = value
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise FrameError("bad_cp", f"CP field {item!r} is not name=value")
+        dash = name.find("-")
+        if 0 < dash < len(name) - 1:
+            code = name[:dash]
+            factor = out.get(code)
+            if factor is None:
+                factor = out[code] = {}
+            elif factor.__class__ is not dict:
+                raise FrameError("bad_cp", f"CP field {code!r} is both a plain field and a factor")
+            sub = name[dash + 1 :]
+            if sub in factor:  # type: ignore[operator]
+                raise FrameError("bad_cp", f"CP field {name!r} appears twice")
+            factor[sub] = value  # type: ignore[index]
+        else:
+            if name in out:
+                raise FrameError("bad_cp", f"CP field {name!r} appears twice")
+            out[name] = value
     return out
 
 
