@@ -30,7 +30,6 @@ class GatewaySettings(_Strict):
     max_frame_bytes: int = Field(
         4096, ge=64, le=9999, description="Longest data segment accepted (the standard allows 1024) [bytes]."
     )
-    read_chunk_bytes: int = Field(65536, ge=512, description="Bytes read per socket read (bounds memory).")
     max_bad_frames: int = Field(
         20, ge=1, description="Close a connection after this many refused or malformed frames in a row."
     )
