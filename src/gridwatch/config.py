@@ -65,6 +65,44 @@ class StoreSettings(Strict):
     )
 
 
+class WorkflowSettings(Strict):
+    """Work orders: dispatch, deadlines, uploads."""
+
+    grid_cells_per_community: int = Field(
+        0, ge=0, le=99,
+        description="Grid cells (网格) generated under each community as <community>-G01..; 0 = none "
+        "(grid cells named by address matches are still created).",
+    )
+    verify_days: int = Field(7, ge=1, description="Days from dispatch until claim + verification is due [d].")
+    disposal_days: int = Field(30, ge=1, description="Default days allowed for a disposal measure [d].")
+    evaluation_days: int = Field(90, ge=1, description="Days after closing when post-evaluation is due [d].")
+    max_photo_bytes: int = Field(8_000_000, ge=10_000, description="Largest accepted photo upload [bytes].")
+    max_photos: int = Field(6, ge=1, description="Photos accepted per verification.")
+    intake_codes: list[str] = Field(
+        default_factory=lambda: ["red"],
+        description="Health codes of screening results that become work orders (red, yellow).",
+    )
+
+
+class WebSettings(Strict):
+    """The web app (pages + REST API)."""
+
+    mode: Literal["development", "production"] = Field(
+        "development", description="production refuses default secrets and sets secure cookies."
+    )
+    secret_key: str = Field(
+        "change-me-development-only", description="Signs session cookies; must be changed in production."
+    )
+    session_hours: int = Field(12, ge=1, description="Lifetime of a login session [h].")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per user or address before lockout.")
+    login_window_minutes: int = Field(15, ge=1, description="Login rate-limit window and lockout [min].")
+    tile_url: str = Field(
+        "", description="Map tile URL template ({z}/{x}/{y}); empty = no tiles (works offline)."
+    )
+    page_size: int = Field(50, ge=5, le=500, description="Rows per page of long lists.")
+    threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
+
+
 class Settings(Strict):
     """Root of ``gridwatch.yaml``."""
 
@@ -73,6 +111,8 @@ class Settings(Strict):
     lake: LakeSettings = Field(default_factory=LakeSettings, description="Lake ingest settings.")
     engine: EngineSettings = Field(default_factory=EngineSettings, description="Compute engine settings.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings, description="Work orders.")
+    web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
 
 

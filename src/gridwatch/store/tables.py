@@ -6,6 +6,7 @@ import importlib
 
 TABLE_MODULES: tuple[str, ...] = (
     "gridwatch.store.outbox",
+    "gridwatch.workflow.tables",
     "gridwatch.monitoring.tables",
 )
 """Modules declaring tables on gridwatch.store.base.metadata, e.g. "gridwatch.workflow.tables"."""
