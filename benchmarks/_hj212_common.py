@@ -51,16 +51,43 @@ def register_bulk(url: str, n: int, *, prefix: str = "BENCH") -> list[tuple[str,
     now = datetime.now()
     devices = [(f"{prefix}{i:019d}", f"{i % 1000000:06d}") for i in range(n)]
     with session_factory(make_engine(url))() as s, s.begin():
-        s.execute(insert(MonEnterprise), [{"enterprise_id": f"E{i}", "name": f"E{i}", "created_at": now}
-                                          for i in range(n)])
-        s.execute(insert(MonPoint), [{"mn": mn, "enterprise_id": f"E{i}", "password": pw, "enabled": True,
-                                      "created_at": now} for i, (mn, pw) in enumerate(devices)])
+        s.execute(
+            insert(MonEnterprise),
+            [{"enterprise_id": f"E{i}", "name": f"E{i}", "created_at": now} for i in range(n)],
+        )
+        s.execute(
+            insert(MonPoint),
+            [
+                {"mn": mn, "enterprise_id": f"E{i}", "password": pw, "enabled": True, "created_at": now}
+                for i, (mn, pw) in enumerate(devices)
+            ],
+        )
         rows = []
         for mn, _ in devices:
-            rows.append({"mn": mn, "channel_id": "p1", "kind": "production", "pairs_with": None, "rated_kw": 30.0,
-                         "current_code": "Ip1", "power_code": "Pp1", "kwh_code": "Ep1"})
-            rows.append({"mn": mn, "channel_id": "t1", "kind": "treatment", "pairs_with": "p1", "rated_kw": 6.0,
-                         "current_code": "It1", "power_code": "Pt1", "kwh_code": "Et1"})
+            rows.append(
+                {
+                    "mn": mn,
+                    "channel_id": "p1",
+                    "kind": "production",
+                    "pairs_with": None,
+                    "rated_kw": 30.0,
+                    "current_code": "Ip1",
+                    "power_code": "Pp1",
+                    "kwh_code": "Ep1",
+                }
+            )
+            rows.append(
+                {
+                    "mn": mn,
+                    "channel_id": "t1",
+                    "kind": "treatment",
+                    "pairs_with": "p1",
+                    "rated_kw": 6.0,
+                    "current_code": "It1",
+                    "power_code": "Pt1",
+                    "kwh_code": "Et1",
+                }
+            )
         s.execute(insert(MonChannel), rows)
         bump_version(s)
     return devices
@@ -71,8 +98,15 @@ def frame(mn: str, pw: str, k: int, p: float, t: float, *, flag: int = 5) -> byt
 
     at = T0 + timedelta(minutes=k)
     stamp = at.strftime("%Y%m%d%H%M%S")
-    return build_frame(qn=stamp + "000", st="32", cn="2011", pw=pw, mn=mn, flag=flag,
-                       cp=f"DataTime={stamp};Pp1-Rtd={p:.3f},Pp1-Flag=N;Pt1-Rtd={t:.3f},Pt1-Flag=N")
+    return build_frame(
+        qn=stamp + "000",
+        st="32",
+        cn="2011",
+        pw=pw,
+        mn=mn,
+        flag=flag,
+        cp=f"DataTime={stamp};Pp1-Rtd={p:.3f},Pp1-Flag=N;Pt1-Rtd={t:.3f},Pt1-Flag=N",
+    )
 
 
 def start_gateway(home: Path, port: int, *, cpu: int | None = 0) -> subprocess.Popen:
@@ -118,9 +152,13 @@ def pin_self(cpu: int) -> None:
 def write_section(name: str, body: str) -> None:
     """Replace (or append) the section ``name`` of docs/BENCHMARKS-monitoring.md."""
     REPORT.parent.mkdir(exist_ok=True)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else (
-        "# Monitoring benchmarks (HJ 212 gateway)\n\nWritten by `benchmarks/bench_hj212_*.py`; each section "
-        "is replaced when its script runs again. Machine: 2 cores, loopback, single runs.\n"
+    text = (
+        REPORT.read_text(encoding="utf-8")
+        if REPORT.exists()
+        else (
+            "# Monitoring benchmarks (HJ 212 gateway)\n\nWritten by `benchmarks/bench_hj212_*.py`; each section "
+            "is replaced when its script runs again. Machine: 2 cores, loopback, single runs.\n"
+        )
     )
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{body.rstrip()}\n{end}"

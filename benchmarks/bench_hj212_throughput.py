@@ -35,8 +35,10 @@ from _hj212_common import (
 
 def build_frames(devices: list[tuple[str, str]], per_device: int, seed: int = 1) -> list[list[bytes]]:
     rng = random.Random(seed)
-    return [[frame(mn, pw, k, 20 + rng.random(), 4 + rng.random()) for k in range(per_device)]
-            for mn, pw in devices]
+    return [
+        [frame(mn, pw, k, 20 + rng.random(), 4 + rng.random()) for k in range(per_device)]
+        for mn, pw in devices
+    ]
 
 
 def baseline_parse(frames: list[bytes]) -> float:
@@ -52,13 +54,20 @@ def baseline_sqlite(frames: list[bytes], path: Path, synchronous: str) -> float:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute(f"PRAGMA synchronous={synchronous}")
-    con.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, mn TEXT, cn TEXT, qn TEXT, data_time TEXT, "
-                "received_at TEXT, cp TEXT, raw TEXT, UNIQUE (mn, cn, data_time))")
-    rows = [(f"M{i % 1000}", "2011", str(i), f"t{i}", "now", f.decode()[60:], f.decode()) for i, f in enumerate(frames)]
+    con.execute(
+        "CREATE TABLE r (id INTEGER PRIMARY KEY, mn TEXT, cn TEXT, qn TEXT, data_time TEXT, "
+        "received_at TEXT, cp TEXT, raw TEXT, UNIQUE (mn, cn, data_time))"
+    )
+    rows = [
+        (f"M{i % 1000}", "2011", str(i), f"t{i}", "now", f.decode()[60:], f.decode())
+        for i, f in enumerate(frames)
+    ]
     t = time.perf_counter()
     for i in range(0, len(rows), 2000):
-        con.executemany("INSERT INTO r (mn, cn, qn, data_time, received_at, cp, raw) VALUES (?,?,?,?,?,?,?)",
-                        rows[i : i + 2000])
+        con.executemany(
+            "INSERT INTO r (mn, cn, qn, data_time, received_at, cp, raw) VALUES (?,?,?,?,?,?,?)",
+            rows[i : i + 2000],
+        )
         con.commit()
     rate = len(rows) / (time.perf_counter() - t)
     con.close()
@@ -91,8 +100,15 @@ async def blast(port: int, per_conn: list[bytes]) -> tuple[float, int]:
     return time.perf_counter() - t, sum(counts)
 
 
-def run_case(name: str, devices_n: int, per_device: int, connections: int, settings: dict, work: Path,
-             frames_by_dev: list[list[bytes]] | None = None) -> dict:
+def run_case(
+    name: str,
+    devices_n: int,
+    per_device: int,
+    connections: int,
+    settings: dict,
+    work: Path,
+    frames_by_dev: list[list[bytes]] | None = None,
+) -> dict:
     home = work / name
     url = make_home(home, settings)
     devices = register_bulk(url, devices_n)
@@ -120,9 +136,18 @@ def run_case(name: str, devices_n: int, per_device: int, connections: int, setti
     with session_factory(make_engine(url))() as s:
         stored = s.scalar(select(func.count()).select_from(MonReading))
     total = devices_n * per_device
-    return {"case": name, "frames": total, "replies": replies, "stored": stored, "seconds": seconds,
-            "fps": replies / seconds, "rss_mib": (rss0 / 1024, rss1 / 1024), "cpu_s": cpu1 - cpu0,
-            "fps_cpu": replies / max(cpu1 - cpu0, 1e-9), "load": max(load0, load1)}
+    return {
+        "case": name,
+        "frames": total,
+        "replies": replies,
+        "stored": stored,
+        "seconds": seconds,
+        "fps": replies / seconds,
+        "rss_mib": (rss0 / 1024, rss1 / 1024),
+        "cpu_s": cpu1 - cpu0,
+        "fps_cpu": replies / max(cpu1 - cpu0, 1e-9),
+        "load": max(load0, load1),
+    }
 
 
 def main() -> None:
@@ -142,14 +167,18 @@ def main() -> None:
     flat = [f for fs in frames_by_dev for f in fs]
     parse_rate = baseline_parse(flat[:100_000])
     sqlite_rate = baseline_sqlite(flat[:100_000], work / "baseline.db", "FULL")
-    print(f"baseline parse_frame: {parse_rate:,.0f} frames/s; bare SQLite executemany: {sqlite_rate:,.0f} rows/s")
+    print(
+        f"baseline parse_frame: {parse_rate:,.0f} frames/s; bare SQLite executemany: {sqlite_rate:,.0f} rows/s"
+    )
     base = {"monitoring": {"gateway": {"batch_max_frames": 5000, "batch_max_wait_ms": 5.0}}}
     all_off = ["treatment_off", "ratio_low", "offline", "data_gap", "flatline", "implausible", "restriction"]
     cases = [
         ("detectors-on_sqlite-FULL", base),
         ("detectors-off_sqlite-FULL", {"monitoring": {**base["monitoring"], "disabled_detectors": all_off}}),
-        ("detectors-on_sqlite-NORMAL",
-         {"monitoring": {"gateway": {**base["monitoring"]["gateway"], "sqlite_synchronous": "NORMAL"}}}),
+        (
+            "detectors-on_sqlite-NORMAL",
+            {"monitoring": {"gateway": {**base["monitoring"]["gateway"], "sqlite_synchronous": "NORMAL"}}},
+        ),
     ]
     if args.postgres:
         cases.append(("detectors-on_postgres", {**base, "store": {"url": args.postgres}}))
@@ -157,9 +186,11 @@ def main() -> None:
     for name, settings in cases:
         r = run_case(name, args.devices, per_device, args.connections, settings, work, frames_by_dev)
         results.append(r)
-        print(f"{name}: {r['fps']:,.0f} frames/s wall, {r['fps_cpu']:,.0f} per gateway CPU-second "
-              f"(load {r['load']:.1f}; {r['replies']} replies, {r['stored']} stored, "
-              f"{r['seconds']:.1f} s, gateway RSS {r['rss_mib'][0]:.0f}→{r['rss_mib'][1]:.0f} MiB)")
+        print(
+            f"{name}: {r['fps']:,.0f} frames/s wall, {r['fps_cpu']:,.0f} per gateway CPU-second "
+            f"(load {r['load']:.1f}; {r['replies']} replies, {r['stored']} stored, "
+            f"{r['seconds']:.1f} s, gateway RSS {r['rss_mib'][0]:.0f}→{r['rss_mib'][1]:.0f} MiB)"
+        )
     lines = [
         "## Throughput: frames parsed, stored and acknowledged per second (gateway on one core)",
         "",
@@ -177,8 +208,10 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        lines.append(f"| {r['case']} | {r['fps']:,.0f} | {r['fps_cpu']:,.0f} | {r['fps_cpu'] / 20000:.2f}× | "
-                     f"{r['stored']:,} | {r['seconds']:.1f} | {r['load']:.1f} | {r['rss_mib'][1]:.0f} |")
+        lines.append(
+            f"| {r['case']} | {r['fps']:,.0f} | {r['fps_cpu']:,.0f} | {r['fps_cpu'] / 20000:.2f}× | "
+            f"{r['stored']:,} | {r['seconds']:.1f} | {r['load']:.1f} | {r['rss_mib'][1]:.0f} |"
+        )
     lines += [
         "",
         f"Baselines (in-process, one core): `parse_frame` alone {parse_rate:,.0f} frames/s; a bare SQLite "

@@ -184,6 +184,7 @@ def restrictions_declare(
 
 @restrictions_app.command("list")
 def restrictions_list(ctx: typer.Context) -> None:
+    """List declared restriction periods (JSON lines)."""
     from gridwatch.monitoring.registry import load_snapshot
 
     with _session(ctx) as s:

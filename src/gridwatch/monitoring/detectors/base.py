@@ -162,6 +162,12 @@ class Detector(Protocol):
         ...
 
 
+def sweep_after_s(detector: Detector, settings: DetectorSettings) -> float | None:
+    """Silence [s] after which a timer-driven detector needs to look at a device (``None``: never)."""
+    fn = getattr(detector, "sweep_after_s", None)
+    return fn(settings) if fn is not None else None
+
+
 DETECTORS: dict[str, Callable[[], Detector]] = {}
 
 

@@ -11,6 +11,7 @@ from gridwatch.monitoring.detectors.base import (
     grade_for,
     register,
 )
+from gridwatch.monitoring.settings import DetectorSettings
 
 
 @register("offline")
@@ -21,6 +22,9 @@ class Offline:
 
     def observe(self, dev: DeviceState, obs: Observation, ctx: DetectContext) -> list[Finding]:
         return []
+
+    def sweep_after_s(self, settings: DetectorSettings) -> float:
+        return settings.offline_warning_s
 
     def sweep(self, dev: DeviceState, wall: float, ctx: DetectContext) -> list[Finding] | None:
         if dev.last_wall is None:
