@@ -241,3 +241,36 @@ def test_restart_loses_no_acknowledged_frame(tmp_path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def test_split_packets_over_tcp_are_stored_once_and_each_packet_acknowledged(tmp_path) -> None:
+    from gridwatch.monitoring.hj212 import build_frame
+
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    _register(url)
+
+    async def main() -> None:
+        gw = await _start(url)
+        reader, writer = await asyncio.open_connection("127.0.0.1", _port(gw))
+        common = {"st": "32", "cn": "2011", "pw": "pw", "mn": "MN0", "flag": 7, "pnum": 2}
+        p1 = build_frame(qn="20261123080000001", pno=1, cp="DataTime=20261123080000;Pp1-Rtd=20.5", **common)
+        p2 = build_frame(qn="20261123080000002", pno=2, cp="DataTime=20261123080000;Pt1-Rtd=4.1", **common)
+        writer.write(p1)
+        await asyncio.sleep(0.2)
+        assert gw.stats.frames_accepted == 0  # half a message: nothing stored, nothing acknowledged
+        writer.write(p2)
+        replies = await _read_replies(reader, 2)
+        assert sorted(r.qn for r in replies) == ["20261123080000001", "20261123080000002"]
+        writer.close()
+        await gw.close()
+
+    asyncio.run(main())
+    from gridwatch.monitoring.hj212 import parse_cp
+
+    with session_factory(make_engine(url))() as s:
+        rows = s.scalars(select(MonReading.cp)).all()
+    assert len(rows) == 1 and parse_cp(rows[0]) == {
+        "DataTime": "20261123080000",
+        "Pp1": {"Rtd": "20.5"},
+        "Pt1": {"Rtd": "4.1"},
+    }
