@@ -152,7 +152,6 @@ def main() -> None:
     home = work / "home"
     settings = {
         "monitoring": {
-            "gateway": {"batch_max_wait_ms": 5.0},
             "detectors": {
                 "treatment_off_notice_s": 0,
                 "treatment_off_warning_s": 30,

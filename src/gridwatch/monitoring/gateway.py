@@ -108,6 +108,7 @@ class Gateway:
                 conn.transport.close()
         if self._server is not None:
             await self._server.wait_closed()
+        await loop_run(self._executor, self.ingestor.close)
         self._executor.shutdown(wait=True)
 
     # ------------------------------------------------------------------ intake
@@ -266,6 +267,10 @@ class Gateway:
                 events: list[AlarmEvent] = await loop.run_in_executor(self._executor, self.ingestor.sweep)
                 if events and self.on_events is not None:
                     self.on_events(events)
+
+
+async def loop_run(executor: ThreadPoolExecutor, fn) -> None:  # type: ignore[no-untyped-def]
+    await asyncio.get_running_loop().run_in_executor(executor, fn)
 
 
 class _Connection(asyncio.Protocol):

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 from gridwatch.monitoring.alarms import AlarmBook, AlarmEvent
 from gridwatch.monitoring.detectors.base import (
@@ -116,6 +118,7 @@ class Ingestor:
         self.snapshot = Snapshot()
         self.wall_clock = wall_clock
         self.stored = 0
+        self._conn: Connection | None = None
         self.duplicates = 0
         if engine.dialect.name == "sqlite":
             sync = settings.gateway.sqlite_synchronous
@@ -174,7 +177,7 @@ class Ingestor:
             )
             for a in batch
         ]
-        with self.engine.begin() as conn:
+        with self._writer_conn() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             sql = (
                 "INSERT INTO mon_reading (mn, cn, qn, data_time, received_at, cp, raw) "
@@ -193,6 +196,24 @@ class Ingestor:
             for a in batch:
                 events.extend(self._observe(conn, a, ctx))
         return events
+
+    @contextmanager
+    def _writer_conn(self) -> Iterator[Connection]:
+        """A transaction on the writer's own long-lived connection (no pool checkout per batch)."""
+        if self._conn is None or self._conn.closed:
+            self._conn = self.engine.connect()
+        try:
+            with self._conn.begin():
+                yield self._conn
+        except Exception:
+            self._conn.close()
+            self._conn = None
+            raise
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def _device(self, point: PointInfo) -> DeviceState:
         dev = self.devices.get(point.mn)
@@ -269,7 +290,7 @@ class Ingestor:
         events: list[AlarmEvent] = []
         if not silent:
             return events
-        with self.engine.begin() as conn:
+        with self._writer_conn() as conn:
             for dev in silent:
                 for d, _ in sweepers:
                     findings = d.sweep(dev, wall, ctx)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import replace
 
-from gridwatch.monitoring.hj212.frame import FLAG_SPLIT, CpValue, Frame, FrameError
+from gridwatch.monitoring.hj212.frame import FLAG_SPLIT, CpValue, Frame, FrameError, build_cp
 
 GroupKey = tuple[str, str, int, str]
 
@@ -67,4 +67,4 @@ def merge_parts(parts: list[Frame]) -> Frame:
                 cp.setdefault(name, value)
     first = parts[0]
     flag = None if first.flag is None else first.flag & ~FLAG_SPLIT
-    return replace(first, flag=flag, pnum=None, pno=None, cp=cp, cp_text=";".join(p.cp_text for p in parts))
+    return replace(first, flag=flag, pnum=None, pno=None, cp=cp, cp_text=build_cp(cp))
