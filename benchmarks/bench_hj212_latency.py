@@ -1,6 +1,6 @@
 """Alarm latency at 100,000 simulated devices sending one frame a minute, in real time; memory per connection.
 
-The gateway runs as its own process (pinned to CPU 0).  This script (pinned to CPU 1) registers N devices,
+The gateway runs as its own process (not pinned: the machine is shared).  This script registers N devices,
 opens C connections (each a data gateway carrying N/C monitoring points, since one process may not hold
 100,000 sockets here), measures the gateway's memory before and after the connections open, then sends each
 device's frames at its own phase within the minute — N/60 frames per second, no faster — for ``--seconds``.
@@ -29,7 +29,6 @@ from _hj212_common import (
     free_port,
     load_average,
     make_home,
-    pin_self,
     register_bulk,
     rss_kib,
     start_gateway,
@@ -147,7 +146,6 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=150.0)
     ap.add_argument("--cheaters", type=float, default=0.01)
     args = ap.parse_args()
-    pin_self(1)
     work = Path(tempfile.mkdtemp(prefix="bench-hj212-lat-"))
     home = work / "home"
     settings = {
@@ -166,7 +164,7 @@ def main() -> None:
     cheaters = {mn for i, (mn, _) in enumerate(devices) if i % int(1 / args.cheaters) == 7}
     port = free_port()
     t = time.perf_counter()
-    gw = start_gateway(home, port, cpu=0)
+    gw = start_gateway(home, port, cpu=None)  # not pinned: on a shared machine a pinned core may be busy
     print(f"gateway up in {time.perf_counter() - t:.1f} s")
     try:
         r = asyncio.run(drive(port, devices, cheaters, args.connections, args.seconds, gw.pid))
