@@ -16,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridwatch.monitoring.settings import MonitoringSettings
+
 
 class Strict(BaseModel):
     """Base for every config model: unknown keys are errors, values are validated on assignment."""
@@ -111,6 +113,7 @@ class Settings(Strict):
     store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings, description="Work orders.")
     web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
 
 
 class ConfigError(ValueError):

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gridwatch.cli.demo_cmd",
     "gridwatch.cli.workflow_cmd",
     "gridwatch.cli.web_cmd",
+    "gridwatch.cli.monitoring_cmd",
 )
 
 app = typer.Typer(

@@ -41,6 +41,7 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.pages.dashboard",
     "gridwatch.web.pages.orders",
     "gridwatch.web.pages.map",
+    "gridwatch.monitoring.web",
 ]
 """Modules contributing routes (and navigation entries) to the app."""
 
