@@ -20,7 +20,13 @@ from gridwatch.address.gazetteer import community_name, strip_suffix
 from gridwatch.geo.divisions import Division, all_divisions, city_tree
 
 ADMIN_LABELS: tuple[str, ...] = ("prov", "city", "district", "town", "community")
-_LEVEL_OF = {"province": "prov", "city": "city", "district": "district", "town": "town", "community": "community"}
+_LEVEL_OF = {
+    "province": "prov",
+    "city": "city",
+    "district": "district",
+    "town": "town",
+    "community": "community",
+}
 _SUFFIXES = {
     "prov": ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市"),
     "city": ("自治州", "地区", "市", "盟"),
@@ -121,8 +127,11 @@ class AdminResolver:
             for code in cands.get(lvl, ()):
                 chain = self._ancestors(code)
                 agree = sum(1 for other, codes in cands.items() if chain.get(other) in codes)
-                conflicts = sum(1 for other, codes in cands.items() if codes and other in chain
-                                and chain[other] not in codes)
+                conflicts = sum(
+                    1
+                    for other, codes in cands.items()
+                    if codes and other in chain and chain[other] not in codes
+                )
                 score = (agree - 2 * conflicts, ADMIN_LABELS.index(lvl))
                 if best is None or score > best[:2]:
                     best = (score[0], score[1], chain)

@@ -41,7 +41,9 @@ class ChunkScores:
     def per_label(self) -> dict[str, tuple[float, float, float, int]]:
         """Precision, recall, F1 (percent) and gold support per label."""
         labels = sorted(set(self.gold) | set(self.pred), key=lambda x: -self.gold[x])
-        return {lab: (*self._prf(self.tp[lab], self.pred[lab], self.gold[lab]), self.gold[lab]) for lab in labels}
+        return {
+            lab: (*self._prf(self.tp[lab], self.pred[lab], self.gold[lab]), self.gold[lab]) for lab in labels
+        }
 
 
 def score(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> ChunkScores:
@@ -53,8 +55,10 @@ def score(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> ChunkScores:
 
 def format_report(s: ChunkScores) -> str:
     p, r, f = s.overall()
-    lines = [f"overall  P {p:6.2f}  R {r:6.2f}  F1 {f:6.2f}  chunks {sum(s.gold.values())}",
-             f"{'label':<11}{'P':>8}{'R':>8}{'F1':>8}{'gold':>8}"]
+    lines = [
+        f"overall  P {p:6.2f}  R {r:6.2f}  F1 {f:6.2f}  chunks {sum(s.gold.values())}",
+        f"{'label':<11}{'P':>8}{'R':>8}{'F1':>8}{'gold':>8}",
+    ]
     for lab, (lp, lr, lf, n) in s.per_label().items():
         lines.append(f"{lab:<11}{lp:8.2f}{lr:8.2f}{lf:8.2f}{n:8d}")
     return "\n".join(lines)

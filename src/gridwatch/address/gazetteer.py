@@ -19,8 +19,14 @@ _CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
 _DISTRICT_SUFFIXES = ("自治县", "自治旗", "新区", "区", "县", "市", "旗")
 _TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡", "苏木")
 _COMMITTEE_SUFFIXES = (
-    ("社区居民委员会", "社区"), ("社区居委会", "社区"), ("居民委员会", "社区"), ("居委会", "社区"),
-    ("村民委员会", "村"), ("村委会", "村"), ("生活区", "生活区"), ("管理区", "管理区"),
+    ("社区居民委员会", "社区"),
+    ("社区居委会", "社区"),
+    ("居民委员会", "社区"),
+    ("居委会", "社区"),
+    ("村民委员会", "村"),
+    ("村委会", "村"),
+    ("生活区", "生活区"),
+    ("管理区", "管理区"),
 )
 
 SUFFIX_LEXICON: dict[str, tuple[str, ...]] = {
@@ -30,18 +36,91 @@ SUFFIX_LEXICON: dict[str, tuple[str, ...]] = {
     "devzone": ("开发区", "工业园", "工业园区", "园区", "工业区", "高新区", "保税区", "产业园"),
     "town": ("镇", "乡", "街道", "街道办", "街道办事处"),
     "community": ("村", "社区", "居委会", "村委会", "新村", "片区"),
-    "road": ("路", "街", "大道", "道", "巷", "胡同", "大街", "横路", "直街", "东路", "西路", "南路", "北路",
-             "中路", "一路", "二路", "三路", "公路", "环路", "组", "坊", "里"),
+    "road": (
+        "路",
+        "街",
+        "大道",
+        "道",
+        "巷",
+        "胡同",
+        "大街",
+        "横路",
+        "直街",
+        "东路",
+        "西路",
+        "南路",
+        "北路",
+        "中路",
+        "一路",
+        "二路",
+        "三路",
+        "公路",
+        "环路",
+        "组",
+        "坊",
+        "里",
+    ),
     "roadno": ("号", "弄", "号院", "号之", "之"),
-    "poi": ("大厦", "广场", "中心", "花园", "小区", "苑", "园", "公寓", "酒店", "宾馆", "医院", "学校",
-            "大学", "中学", "小学", "市场", "商城", "城", "厂", "公司", "店", "庄园", "山庄", "家园", "名苑",
-            "府", "湾", "阁", "轩", "居", "城市花园", "村委", "楼"),
+    "poi": (
+        "大厦",
+        "广场",
+        "中心",
+        "花园",
+        "小区",
+        "苑",
+        "园",
+        "公寓",
+        "酒店",
+        "宾馆",
+        "医院",
+        "学校",
+        "大学",
+        "中学",
+        "小学",
+        "市场",
+        "商城",
+        "城",
+        "厂",
+        "公司",
+        "店",
+        "庄园",
+        "山庄",
+        "家园",
+        "名苑",
+        "府",
+        "湾",
+        "阁",
+        "轩",
+        "居",
+        "城市花园",
+        "村委",
+        "楼",
+    ),
     "houseno": ("栋", "幢", "座", "号楼", "楼", "区", "期", "排"),
     "cellno": ("单元", "梯"),
     "floorno": ("层", "楼", "F", "f"),
     "roomno": ("室", "房", "号房", "铺", "档", "号铺"),
-    "assist": ("旁", "旁边", "对面", "附近", "门口", "东侧", "西侧", "南侧", "北侧", "隔壁", "后面", "内",
-               "交叉口", "路口", "往东", "往西", "往南", "往北", "米"),
+    "assist": (
+        "旁",
+        "旁边",
+        "对面",
+        "附近",
+        "门口",
+        "东侧",
+        "西侧",
+        "南侧",
+        "北侧",
+        "隔壁",
+        "后面",
+        "内",
+        "交叉口",
+        "路口",
+        "往东",
+        "往西",
+        "往南",
+        "往北",
+        "米",
+    ),
 }
 """Words that end address components, by the label they usually end."""
 
@@ -66,7 +145,9 @@ class Gazetteer:
 
     def __init__(self, names: dict[str, set[str]]) -> None:
         self.names = names
-        self.maxlen = {lvl: min(MAX_NAME_LEN, max((len(n) for n in s), default=0)) for lvl, s in names.items()}
+        self.maxlen = {
+            lvl: min(MAX_NAME_LEN, max((len(n) for n in s), default=0)) for lvl, s in names.items()
+        }
 
     def longest_matches(self, text: str, level: str) -> list[int]:
         """For each start position, the length of the longest ``level`` name starting there (0: none)."""
@@ -99,10 +180,19 @@ def _division_names() -> dict[str, set[str]]:
     from gridwatch.geo.divisions import all_divisions
 
     names: dict[str, set[str]] = {lvl: set() for lvl in ADMIN_LEVELS}
-    level_map = {"province": "prov", "city": "city", "district": "district", "town": "town",
-                 "community": "community"}
-    suffixes = {"prov": _PROV_SUFFIXES, "city": _CITY_SUFFIXES, "district": _DISTRICT_SUFFIXES,
-                "town": _TOWN_SUFFIXES}
+    level_map = {
+        "province": "prov",
+        "city": "city",
+        "district": "district",
+        "town": "town",
+        "community": "community",
+    }
+    suffixes = {
+        "prov": _PROV_SUFFIXES,
+        "city": _CITY_SUFFIXES,
+        "district": _DISTRICT_SUFFIXES,
+        "town": _TOWN_SUFFIXES,
+    }
     for d in all_divisions().values():
         lvl = level_map[d.level]
         name = d.name

@@ -25,16 +25,35 @@ from dataclasses import dataclass, field
 
 from gridwatch.address.numerals import CN_NUMERAL_CHARS, cn_to_int
 
-UNIT_WORDS = ("号楼", "号房", "单元", "号", "栋", "幢", "座", "室", "房", "层", "楼", "弄", "组", "梯", "期",
-              "排", "巷", "铺", "档", "街坊", "队")
+UNIT_WORDS = (
+    "号楼",
+    "号房",
+    "单元",
+    "号",
+    "栋",
+    "幢",
+    "座",
+    "室",
+    "房",
+    "层",
+    "楼",
+    "弄",
+    "组",
+    "梯",
+    "期",
+    "排",
+    "巷",
+    "铺",
+    "档",
+    "街坊",
+    "队",
+)
 """Words after which a Chinese numeral is a number (三栋 = 3栋)."""
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>|《[^《》]*》|〔[^〔〕]*〕")
 _CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\s\u200b-\u200f\u2028\u2029\ufeff]+")
 _DASHES = re.compile(r"[－—–―‐‑~〜～_]+")
-_CN_NUM_BEFORE_UNIT = re.compile(
-    r"(第?)([" + CN_NUMERAL_CHARS + r"]+)(?=" + "|".join(UNIT_WORDS) + r")"
-)
+_CN_NUM_BEFORE_UNIT = re.compile(r"(第?)([" + CN_NUMERAL_CHARS + r"]+)(?=" + "|".join(UNIT_WORDS) + r")")
 _CN_NUM_AFTER_ZHI = re.compile(r"之([" + CN_NUMERAL_CHARS + r"]+)")
 _ORDINAL = re.compile(r"第(\d+)(?=" + "|".join(UNIT_WORDS) + r")")
 _ZHI = re.compile(r"(\d+)号?之(\d+)号?")
@@ -67,7 +86,7 @@ def _drop_brackets(text: str, notes: list[str]) -> str:
         inner = m.group(0)[1:-1].strip()
         if inner:
             notes.append(inner)
-        text = text[: m.start()] + text[m.end():]
+        text = text[: m.start()] + text[m.end() :]
 
 
 def _collapse_repeats(text: str) -> str:
@@ -92,8 +111,9 @@ def normalise_text(text: str) -> Normalised:
     t = _drop_brackets(t, notes)
     t = t.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
     t = _HASH.sub(r"\1号", t)
-    t = _CN_NUM_AFTER_ZHI.sub(lambda m: "之" + str(cn_to_int(m.group(1)) if cn_to_int(m.group(1)) is not None
-                                                   else m.group(1)), t)
+    t = _CN_NUM_AFTER_ZHI.sub(
+        lambda m: "之" + str(cn_to_int(m.group(1)) if cn_to_int(m.group(1)) is not None else m.group(1)), t
+    )
     t = _CN_NUM_BEFORE_UNIT.sub(_numeral, t)
     t = _ZHI.sub(r"\1-\2号", t)
     t = _ORDINAL.sub(r"\1", t)

@@ -74,10 +74,15 @@ def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams |
         n += 1
     if n == 0:
         raise ValueError("no labelled addresses to train on")
-    trainer.set_params({
-        "c1": p.c1, "c2": p.c2, "max_iterations": p.max_iterations,
-        "feature.possible_transitions": True, "feature.minfreq": p.min_freq,
-    })
+    trainer.set_params(
+        {
+            "c1": p.c1,
+            "c2": p.c2,
+            "max_iterations": p.max_iterations,
+            "feature.possible_transitions": True,
+            "feature.minfreq": p.min_freq,
+        }
+    )
     model_path.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(model_path))
     return model_path
