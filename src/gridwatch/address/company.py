@@ -13,8 +13,23 @@ from functools import lru_cache
 from gridwatch.address.normalise import normalise_text
 
 _LEGAL_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "分公司", "总公司", "公司", "个体工商户", "经营部", "商行",
-    "门市部", "加工厂", "厂", "工作室", "店", "(个体)", "个体",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "分公司",
+    "总公司",
+    "公司",
+    "个体工商户",
+    "经营部",
+    "商行",
+    "门市部",
+    "加工厂",
+    "厂",
+    "工作室",
+    "店",
+    "(个体)",
+    "个体",
 )
 _BRANCH = re.compile(r"[^公司]{1,8}分公司$")
 
@@ -24,7 +39,11 @@ def _place_prefixes() -> tuple[str, ...]:
     from gridwatch.geo.divisions import _rows
 
     names: set[str] = set()
-    for f, suffixes in (("provinces.csv", ("省", "市")), ("cities.csv", ("市",)), ("areas.csv", ("区", "县", "市"))):
+    for f, suffixes in (
+        ("provinces.csv", ("省", "市")),
+        ("cities.csv", ("市",)),
+        ("areas.csv", ("区", "县", "市")),
+    ):
         for r in _rows(f):
             n = r["name"]
             if n in ("市辖区", "县"):
@@ -48,7 +67,7 @@ def company_key(name: str | None) -> str | None:
         changed = False
         for p in prefixes:
             if t.startswith(p) and len(t) - len(p) >= 2:
-                t = t[len(p):]
+                t = t[len(p) :]
                 changed = True
                 break
     t = _BRANCH.sub("", t) if t.endswith("分公司") and "公司" in t[:-3] else t

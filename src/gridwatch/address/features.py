@@ -63,8 +63,42 @@ def _repeats(text: str, min_len: int = 2, max_len: int = 12) -> list[tuple[int, 
     return out
 
 
+def _repeated_later(text: str, min_len: int = 2, max_len: int = 12) -> list[tuple[int, int]]:
+    """Spans that occur again later in the address (the first of two copies)."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        best = 0
+        for k in range(min(max_len, n - i), min_len - 1, -1):
+            if text.find(text[i : i + k], i + k) >= 0:
+                best = k
+                break
+        if best:
+            out.append((i, i + best))
+            i += best
+        else:
+            i += 1
+    return out
+
+
+LEXICON_LABELS: tuple[str, ...] = (
+    "poi",
+    "subpoi",
+    "road",
+    "community",
+    "town",
+    "person",
+    "devzone",
+    "redundant",
+)
+"""Labels whose chunk texts from the training data form the learned lexicon."""
+
+
 def sentence_features(
-    tokens: Sequence[str], gazetteer: Gazetteer | None = None, suffixes: Gazetteer | None = None
+    tokens: Sequence[str],
+    gazetteer: Gazetteer | None = None,
+    suffixes: Gazetteer | None = None,
+    lexicon: Gazetteer | None = None,
 ) -> list[list[str]]:
     """Feature strings for each token of one address."""
     gaz = gazetteer or division_gazetteer()
@@ -84,6 +118,12 @@ def sentence_features(
     gz = {lvl: _span_marks(sp, starts, ends) for lvl, sp in gz_spans.items()}
     gz_again = {lvl: _span_marks(sp[1:], starts, ends) for lvl, sp in gz_spans.items()}
     rep = _span_marks(_repeats(text), starts, ends)
+    rep_later = _span_marks(_repeated_later(text), starts, ends)
+    lex = (
+        {lvl: _span_marks(lexicon.spans(text, lvl), starts, ends) for lvl in lexicon.names}
+        if lexicon is not None
+        else {}
+    )
     # suffix words ending at each token: category list
     end_index = {e: i for i, e in enumerate(ends)}
     sfx_end: list[list[str]] = [[] for _ in range(n)]
@@ -155,6 +195,11 @@ def sentence_features(
                 f.append(f"gz_{lvl}={m}")
                 if gz_again[lvl][i]:
                     f.append(f"gz2_{lvl}")
+        if rep_later[i]:
+            f.append(f"repl={rep_later[i]}")
+        for lvl, marks in lex.items():
+            if marks[i]:
+                f.append(f"lx_{lvl}={marks[i]}")
         if rep[i]:
             f.append(f"rep={rep[i]}")
             f.append(f"repw={rep[i]}|{w}")

@@ -206,6 +206,13 @@ def _division_names() -> dict[str, set[str]]:
         short = strip_suffix(name, suffixes[lvl])
         if short != name:
             names[lvl].add(short)
+    from gridwatch.address.admin import load_aliases
+
+    for alias, target in load_aliases(None).items():  # old and alternative names (萝岗区 → 黄埔区)
+        for lvl in ("district", "city"):
+            if target in names[lvl] and len(alias) >= 2:
+                names[lvl].add(alias)
+                break
     return names
 
 

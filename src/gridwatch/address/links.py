@@ -34,11 +34,23 @@ def _address_ids(engine: object, table: pa.Table, id_col: str, reg: pa.Table) ->
     """Door plates matched to the addresses of a permit/registry table (id → address_id)."""
     if table.num_rows == 0 or reg.num_rows == 0:
         return {}
-    t = pa.table({"account_no": table.column(id_col).cast(pa.string()),
-                  "address": table.column("address").cast(pa.string())})
+    t = pa.table(
+        {
+            "account_no": table.column(id_col).cast(pa.string()),
+            "address": table.column("address").cast(pa.string()),
+        }
+    )
     m = run_match(engine, t, reg, None, MatchParams())
-    return {a: aid for a, aid, s in zip(m.column("account_no").to_pylist(), m.column("address_id").to_pylist(),
-                                        m.column("status").to_pylist(), strict=True) if s == "matched"}
+    return {
+        a: aid
+        for a, aid, s in zip(
+            m.column("account_no").to_pylist(),
+            m.column("address_id").to_pylist(),
+            m.column("status").to_pylist(),
+            strict=True,
+        )
+        if s == "matched"
+    }
 
 
 LINK_SQL = """
@@ -54,43 +66,84 @@ FROM pairs GROUP BY account_no, pid
 """
 
 
-def link_tables(engine: object, customers: pa.Table, matches: pa.Table | None, permits: pa.Table,
-                registry: pa.Table, reg_addresses: pa.Table, min_score: float = 0.85) -> pa.Table:
+def link_tables(
+    engine: object,
+    customers: pa.Table,
+    matches: pa.Table | None,
+    permits: pa.Table,
+    registry: pa.Table,
+    reg_addresses: pa.Table,
+    min_score: float = 0.85,
+) -> pa.Table:
     """Links of customers to permits and registry entities (see the module docstring)."""
     cust_aid: dict[str, str] = {}
     if matches is not None:
-        cust_aid = {a: aid for a, aid in zip(matches.column("account_no").to_pylist(),
-                                             matches.column("address_id").to_pylist(), strict=True) if aid}
+        cust_aid = {
+            a: aid
+            for a, aid in zip(
+                matches.column("account_no").to_pylist(),
+                matches.column("address_id").to_pylist(),
+                strict=True,
+            )
+            if aid
+        }
     accounts = customers.column("account_no").to_pylist()
     cnames = customers.column("name").to_pylist()
-    lc = pa.table({
-        "account_no": pa.array(accounts, pa.string()),
-        "name_key": pa.array(_keys(cnames), pa.string()),
-        "address_id": pa.array([cust_aid.get(a) for a in accounts], pa.string()),
-    })
+    lc = pa.table(
+        {
+            "account_no": pa.array(accounts, pa.string()),
+            "name_key": pa.array(_keys(cnames), pa.string()),
+            "address_id": pa.array([cust_aid.get(a) for a in accounts], pa.string()),
+        }
+    )
     # one party table: permits (with their uscc) and registry entities without a permit
     permit_uscc = set(v for v in permits.column("uscc").to_pylist() if v) if permits.num_rows else set()
     rows: list[dict[str, object]] = []
     for r in permits.to_pylist():
-        rows.append({"pid": f"P:{r['permit_no']}", "permit_no": r["permit_no"], "uscc": r.get("uscc"),
-                     "name": r.get("holder"), "address": r.get("address"), "account_no": r.get("account_no")})
+        rows.append(
+            {
+                "pid": f"P:{r['permit_no']}",
+                "permit_no": r["permit_no"],
+                "uscc": r.get("uscc"),
+                "name": r.get("holder"),
+                "address": r.get("address"),
+                "account_no": r.get("account_no"),
+            }
+        )
     for r in registry.to_pylist():
         if r["uscc"] in permit_uscc:
             continue
-        rows.append({"pid": f"R:{r['uscc']}", "permit_no": None, "uscc": r["uscc"], "name": r.get("name"),
-                     "address": r.get("address"), "account_no": None})
+        rows.append(
+            {
+                "pid": f"R:{r['uscc']}",
+                "permit_no": None,
+                "uscc": r["uscc"],
+                "name": r.get("name"),
+                "address": r.get("address"),
+                "account_no": None,
+            }
+        )
     if not rows or lc.num_rows == 0:
-        return pa.table({c: pa.array([], pa.float64() if c == "score" else pa.string()) for c in LINK_COLUMNS})
-    parties = pa.Table.from_pylist(rows, schema=pa.schema([(k, pa.string()) for k in
-                                                            ("pid", "permit_no", "uscc", "name", "address",
-                                                             "account_no")]))
+        return pa.table(
+            {c: pa.array([], pa.float64() if c == "score" else pa.string()) for c in LINK_COLUMNS}
+        )
+    parties = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [(k, pa.string()) for k in ("pid", "permit_no", "uscc", "name", "address", "account_no")]
+        ),
+    )
     party_aid = _address_ids(engine, parties, "pid", reg_addresses)
-    lp = pa.table({
-        "pid": parties.column("pid"),
-        "name_key": pa.array(_keys(parties.column("name").to_pylist()), pa.string()),
-        "address_id": pa.array([party_aid.get(p) for p in parties.column("pid").to_pylist()], pa.string()),
-        "account_no": parties.column("account_no"),
-    })
+    lp = pa.table(
+        {
+            "pid": parties.column("pid"),
+            "name_key": pa.array(_keys(parties.column("name").to_pylist()), pa.string()),
+            "address_id": pa.array(
+                [party_aid.get(p) for p in parties.column("pid").to_pylist()], pa.string()
+            ),
+            "account_no": parties.column("account_no"),
+        }
+    )
     engine.register_arrow("lc", lc)  # type: ignore[attr-defined]
     engine.register_arrow("lp", lp)  # type: ignore[attr-defined]
     pairs = engine.sql(LINK_SQL)  # type: ignore[attr-defined]
@@ -101,8 +154,9 @@ def link_tables(engine: object, customers: pa.Table, matches: pa.Table | None, p
     pkeys = lp.column("name_key").to_pylist()
     paids = lp.column("address_id").to_pylist()
     out: dict[str, list[object]] = {c: [] for c in LINK_COLUMNS}
-    for acc, pid, by_acc in zip(*(pairs.column(c).to_pylist() for c in ("account_no", "pid", "by_account")),
-                                strict=True):
+    for acc, pid, by_acc in zip(
+        *(pairs.column(c).to_pylist() for c in ("account_no", "pid", "by_account")), strict=True
+    ):
         ci, pi = cidx[acc], pidx[pid]
         ck, pk = ckeys[ci], pkeys[pi]
         name_sim = fuzz.ratio(ck, pk) / 100 if ck and pk else 0.0
@@ -110,14 +164,21 @@ def link_tables(engine: object, customers: pa.Table, matches: pa.Table | None, p
         score = 1.0 if by_acc else NAME_WEIGHT * name_sim + ADDRESS_WEIGHT * (1.0 if same_addr else 0.0)
         if score < min_score:
             continue
-        ev = {"name_similarity": round(name_sim, 3), "same_address_id": cust_aid.get(acc) if same_addr else None,
-              "account_no_on_permit": bool(by_acc), "customer_name": cnames[ci], "party_name": pcols["name"][pi]}
+        ev = {
+            "name_similarity": round(name_sim, 3),
+            "same_address_id": cust_aid.get(acc) if same_addr else None,
+            "account_no_on_permit": bool(by_acc),
+            "customer_name": cnames[ci],
+            "party_name": pcols["name"][pi],
+        }
         out["account_no"].append(acc)
         out["permit_no"].append(pcols["permit_no"][pi])
         out["uscc"].append(pcols["uscc"][pi])
         out["score"].append(round(score, 4))
         out["evidence"].append(json.dumps(ev, ensure_ascii=False))
-    return pa.table({c: pa.array(out[c], pa.float64() if c == "score" else pa.string()) for c in LINK_COLUMNS})
+    return pa.table(
+        {c: pa.array(out[c], pa.float64() if c == "score" else pa.string()) for c in LINK_COLUMNS}
+    )
 
 
 def links_path(workspace: object) -> Path:
@@ -140,8 +201,15 @@ def link_workspace(ws: object) -> tuple[Path, int]:
         for t in ("customers", "permits", "registry", "addresses"):
             eng.register_lake(t, as_name=f"lake_{t}")
             tabs[t] = eng.sql(f"SELECT * FROM lake_{t}")
-        links = link_tables(eng, tabs["customers"], matches, tabs["permits"], tabs["registry"], tabs["addresses"],
-                            ws.settings.address.link_min_score)  # type: ignore[attr-defined]
+        links = link_tables(
+            eng,
+            tabs["customers"],
+            matches,
+            tabs["permits"],
+            tabs["registry"],
+            tabs["addresses"],
+            ws.settings.address.link_min_score,
+        )  # type: ignore[attr-defined]
     finally:
         eng.close()
     path = links_path(ws)
@@ -159,7 +227,9 @@ def load_links(workspace: object, min_score: float | None = None) -> pa.Table:
     """
     path = links_path(workspace)
     if not path.exists():
-        return pa.table({c: pa.array([], pa.float64() if c == "score" else pa.string()) for c in LINK_COLUMNS})
+        return pa.table(
+            {c: pa.array([], pa.float64() if c == "score" else pa.string()) for c in LINK_COLUMNS}
+        )
     t = pq.read_table(path)
     if min_score is not None:
         import pyarrow.compute as pc

@@ -103,8 +103,25 @@ def _collapse_repeats(text: str) -> str:
 
 
 def normalise_text(text: str) -> Normalised:
-    """Normalise one raw address (see the module docstring for the rules)."""
+    """Normalise one raw address (see the module docstring for the rules).
+
+    The rules are applied until the text no longer changes (removing a character can make two others
+    meet that a rule rewrites), which makes the function idempotent.
+    """
     notes: list[str] = []
+    t = text
+    for _ in range(_MAX_PASSES):
+        new = _one_pass(t, notes)
+        if new == t:
+            break
+        t = new
+    return Normalised(t, notes)
+
+
+_MAX_PASSES = 6
+
+
+def _one_pass(text: str, notes: list[str]) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = _CTRL.sub("", t)
     t = _DASHES.sub("-", t)
@@ -123,4 +140,4 @@ def normalise_text(text: str) -> Normalised:
     t = _FLOOR.sub("层", t)
     t = _collapse_repeats(t)
     t = t.strip("-,，.。;；:：、 ")
-    return Normalised(t, notes)
+    return unicodedata.normalize("NFKC", t)

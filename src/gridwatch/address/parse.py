@@ -129,6 +129,7 @@ class AddressParser:
             Component(c.label, norm.text[toks[c.start].start : toks[c.end - 1].end])
             for c in chunks_from_tags(tags)
         ]
+        comps = self._relabel_known_admin(comps)
         given = {}
         for c in comps:
             if c.label in ADMIN_LABELS and c.label not in given:
@@ -137,6 +138,21 @@ class AddressParser:
         return ParsedAddress(
             address, "ok", norm.text, comps, dict(res.names), dict(res.codes), res.inferred, norm.notes
         )
+
+    def _relabel_known_admin(self, comps: list[Component]) -> list[Component]:
+        """A leading component the model did not label as admin but that names an old or alternative
+        district of the city (萝岗区) is relabelled as that level."""
+        seen = {c.label for c in comps}
+        out = []
+        for i, c in enumerate(comps):
+            if c.label not in ADMIN_LABELS and i < 3 and c.text in self.resolver.aliases:
+                for lvl in ("district", "town"):
+                    if lvl not in seen and self.resolver.candidates(lvl, c.text):
+                        c = Component(lvl, c.text)
+                        seen.add(lvl)
+                        break
+            out.append(c)
+        return out
 
     def parse_many(self, addresses: Iterable[str]) -> Iterator[ParsedAddress]:
         for a in addresses:

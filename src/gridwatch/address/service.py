@@ -47,7 +47,9 @@ def parse_file(ws: Workspace, src: Path, out: Path) -> dict[str, int]:
     return counts
 
 
-def match_workspace(ws: Workspace, engine_name: str | None = None, use_parser: bool = True) -> tuple[Path, dict]:
+def match_workspace(
+    ws: Workspace, engine_name: str | None = None, use_parser: bool = True
+) -> tuple[Path, dict]:
     """Match every customer of the lake to the lake's ``addresses`` registry; write matches.parquet."""
     from gridwatch.engine import get_engine
 
@@ -58,11 +60,20 @@ def match_workspace(ws: Workspace, engine_name: str | None = None, use_parser: b
         reg = eng.sql("SELECT * FROM lake_addresses")
         cust = eng.sql("SELECT account_no, address FROM lake_customers ORDER BY account_no")
         if reg.num_rows == 0:
-            raise ValueError("the lake has no standard addresses: ingest the registry with "
-                             "`gridwatch ingest addresses FILE`")
+            raise ValueError(
+                "the lake has no standard addresses: ingest the registry with "
+                "`gridwatch ingest addresses FILE`"
+            )
         parser = make_parser(ws) if use_parser else None
-        table = run_match(eng, cust, reg, None, match_params(ws.settings.address),
-                          AdminResolver.for_city(ws.settings.city_code), parser)
+        table = run_match(
+            eng,
+            cust,
+            reg,
+            None,
+            match_params(ws.settings.address),
+            AdminResolver.for_city(ws.settings.city_code),
+            parser,
+        )
     finally:
         eng.close()
     path = write_matches(table, ws.results_dir)

@@ -7,6 +7,9 @@ training data); :func:`train` retrains one from labelled files in the corpus for
 
 from __future__ import annotations
 
+import gzip
+import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +19,8 @@ from pathlib import Path
 import pycrfsuite
 
 from gridwatch.address.corpus import Sentence
-from gridwatch.address.features import sentence_features
+from gridwatch.address.features import LEXICON_LABELS, sentence_features
+from gridwatch.address.gazetteer import Gazetteer
 from gridwatch.address.labels import chunks_from_tags, tags_from_chunks
 from gridwatch.address.tokens import tokenize
 
@@ -31,6 +35,7 @@ class TrainParams:
     c2: float = 0.01
     max_iterations: int = 200
     min_freq: int = 1
+    lexicon_folds: int = 5
 
 
 def retokenize(sentence: Sentence) -> Sentence:
@@ -61,19 +66,63 @@ def retokenize(sentence: Sentence) -> Sentence:
     return Sentence([t.text for t in toks], tags_from_chunks(len(toks), chunks_from_tags(tags)))
 
 
+def lexicon_path(model_path: Path) -> Path:
+    """The learned lexicon stored beside a model (``address.crfsuite`` → ``address.lexicon.json.gz``)."""
+    return model_path.with_name(model_path.stem + ".lexicon.json.gz")
+
+
+def _chunk_texts(sentences: Iterable[Sentence]) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {lvl: Counter() for lvl in LEXICON_LABELS}
+    for s in sentences:
+        for c in chunks_from_tags(s.tags):
+            if c.label in out:
+                txt = "".join(s.tokens[c.start : c.end])
+                if 2 <= len(txt) <= 12:
+                    out[c.label][txt] += 1
+    return out
+
+
+def build_lexicon(sentences: Sequence[Sentence], min_count: int = 1) -> Gazetteer:
+    """Chunk texts of the lexicon labels seen in ``sentences`` (at least ``min_count`` times)."""
+    counts = _chunk_texts(sentences)
+    return Gazetteer({lvl: {t for t, n in c.items() if n >= min_count} for lvl, c in counts.items()})
+
+
+def save_lexicon(lex: Gazetteer, path: Path) -> None:
+    data = {lvl: sorted(names) for lvl, names in lex.names.items()}
+    path.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), mtime=0))
+
+
+def load_lexicon(path: Path) -> Gazetteer | None:
+    if not path.exists():
+        return None
+    data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+    return Gazetteer({lvl: set(names) for lvl, names in data.items()})
+
+
 def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams | None = None) -> Path:
-    """Train a CRF on labelled sentences and write it to ``model_path``."""
+    """Train a CRF on labelled sentences and write it (and its learned lexicon) beside ``model_path``.
+
+    The lexicon features of each training sentence come from a lexicon built on the *other* folds
+    (jackknifing), so that the model learns how far to trust a lexicon hit on unseen text.
+    """
     p = params or TrainParams()
     trainer = pycrfsuite.Trainer(verbose=False)
-    n = 0
-    for s in sentences:
-        s = retokenize(s)
-        if not s.tokens:
-            continue
-        trainer.append(sentence_features(s.tokens), s.tags)
-        n += 1
-    if n == 0:
+    sents = [r for r in (retokenize(s) for s in sentences) if r.tokens]
+    if not sents:
         raise ValueError("no labelled addresses to train on")
+    folds = max(2, p.lexicon_folds)
+    fold_counts = [_chunk_texts(sents[k::folds]) for k in range(folds)]
+    total = {lvl: sum((fc[lvl] for fc in fold_counts), Counter()) for lvl in LEXICON_LABELS}
+    for k in range(folds):
+        lex = Gazetteer(
+            {
+                lvl: {t for t, n in (total[lvl] - fold_counts[k][lvl]).items() if n >= 1}
+                for lvl in LEXICON_LABELS
+            }
+        )
+        for s in sents[k::folds]:
+            trainer.append(sentence_features(s.tokens, lexicon=lex), s.tags)
     trainer.set_params(
         {
             "c1": p.c1,
@@ -85,6 +134,7 @@ def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams |
     )
     model_path.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(model_path))
+    save_lexicon(Gazetteer({lvl: set(total[lvl]) for lvl in LEXICON_LABELS}), lexicon_path(model_path))
     return model_path
 
 
@@ -95,11 +145,12 @@ class Tagger:
         self.path = model_path
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
+        self.lexicon = load_lexicon(lexicon_path(model_path))
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         if not tokens:
             return []
-        return list(self._tagger.tag(sentence_features(tokens)))
+        return list(self._tagger.tag(sentence_features(tokens, lexicon=self.lexicon)))
 
 
 def shipped_model_path() -> Path:

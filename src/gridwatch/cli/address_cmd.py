@@ -29,15 +29,23 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {file}: no such file", err=True)
             raise typer.Exit(2)
         counts = parse_file(workspace(ctx), file, out)
-        typer.echo(f"{sum(counts.values())} addresses → {out}  " + "  ".join(f"{k}={v}" for k, v in counts.items()))
+        typer.echo(
+            f"{sum(counts.values())} addresses → {out}  " + "  ".join(f"{k}={v}" for k, v in counts.items())
+        )
 
     @group.command("train")
     def train(
         ctx: typer.Context,
-        files: Annotated[list[Path], typer.Argument(help="Labelled files: 'char TAG' per line, blank line between.")],
-        out: Annotated[Path | None, typer.Option("--out", help="Model file to write (default: "
-                                                  "<home>/models/address.crfsuite).")] = None,
-        dev: Annotated[Path | None, typer.Option("--dev", help="Labelled file to report chunk F1 on.")] = None,
+        files: Annotated[
+            list[Path], typer.Argument(help="Labelled files: 'char TAG' per line, blank line between.")
+        ],
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="Model file to write (default: <home>/models/address.crfsuite)."),
+        ] = None,
+        dev: Annotated[
+            Path | None, typer.Option("--dev", help="Labelled file to report chunk F1 on.")
+        ] = None,
         iterations: Annotated[int, typer.Option(help="L-BFGS iterations.")] = 200,
     ) -> None:
         """Retrain the address labeller on your own labelled addresses; set address.model_path to use it."""
@@ -63,7 +71,9 @@ def register(app: typer.Typer) -> None:
     def evaluate(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="Labelled file (gold).")],
-        model: Annotated[Path | None, typer.Option(help="Model file (default: configured or shipped).")] = None,
+        model: Annotated[
+            Path | None, typer.Option(help="Model file (default: configured or shipped).")
+        ] = None,
     ) -> None:
         """Chunk-level precision, recall and F1 (conlleval exact chunks), overall and per label."""
         from gridwatch.address.corpus import read_corpus
@@ -79,7 +89,9 @@ def register(app: typer.Typer) -> None:
     def match(
         ctx: typer.Context,
         engine: Annotated[str | None, typer.Option(help="duckdb or spark (default: engine.name).")] = None,
-        no_parser: Annotated[bool, typer.Option("--no-parser", help="Skip the CRF fallback (faster).")] = False,
+        no_parser: Annotated[
+            bool, typer.Option("--no-parser", help="Skip the CRF fallback (faster).")
+        ] = False,
     ) -> None:
         """Match every customer address to the standard registry → results/address/matches.parquet."""
         from gridwatch.address.service import match_workspace
@@ -89,7 +101,9 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        typer.echo(f"{sum(counts.values())} customers → {path}  " + "  ".join(f"{k}={v}" for k, v in counts.items()))
+        typer.echo(
+            f"{sum(counts.values())} customers → {path}  " + "  ".join(f"{k}={v}" for k, v in counts.items())
+        )
 
     @group.command("link")
     def link(ctx: typer.Context) -> None:
