@@ -10,7 +10,6 @@ import pytest
 
 from .citygen import make_city, noisy_customers
 
-
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 

@@ -24,7 +24,7 @@ def test_chunks_follow_conlleval() -> None:
 def test_score_exact_chunks() -> None:
     gold = ["B-road", "I-road", "B-roadno"]
     s = score([(gold, gold), (gold, ["B-road", "B-road", "B-roadno"])])
-    p, r, f = s.overall()
+    p, r, _f = s.overall()
     assert (round(p, 2), round(r, 2)) == (60.0, 75.0)
     assert s.per_label()["roadno"][2] == 100.0
 
