@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from .citygen import make_city, noisy_customers
+from gridwatch.address.synthetic import make_city, noisy_customers
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

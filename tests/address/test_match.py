@@ -57,21 +57,45 @@ def test_wrong_number_is_not_matched(engine, city: pa.Table) -> None:
     row = city.to_pylist()[0]
     used = {r["roadno"] for r in city.to_pylist() if r["road"] == row["road"]}
     free = next(f"{n}号" for n in range(900, 999) if f"{n}号" not in used)
-    cust = pa.table({"account_no": ["X1", "X2", "X3"],
-                     "address": [f"{row['district']}{row['road']}{free}", "完全不相关的文字", ""]})
+    cust = pa.table(
+        {
+            "account_no": ["X1", "X2", "X3"],
+            "address": [f"{row['district']}{row['road']}{free}", "完全不相关的文字", ""],
+        }
+    )
     res = run_match(engine, cust, city, None, MatchParams(), AdminResolver.for_city("4401"))
     assert res.column("status").to_pylist() == ["unmatched", "unmatched", "unmatched"]
 
 
 def test_ambiguous_keeps_candidates(engine) -> None:
-    base = {"district": "天河区", "town": "石牌街道", "community": None, "road": "龙口西路", "roadno": "12号",
-            "poi": "龙口花园", "unit": None, "room": None, "district_code": "440106", "town_code": "440106006",
-            "community_code": None, "grid_cell": "G1", "lon": 113.3, "lat": 23.1}
-    reg = pa.Table.from_pylist([
-        {**base, "address_id": "A1", "full_text": "龙口西路12号龙口花园1栋", "building": "1栋"},
-        {**base, "address_id": "A2", "full_text": "龙口西路12号龙口花园2栋", "building": "2栋"},
-    ])
-    cust = pa.table({"account_no": ["C1", "C2"], "address": ["天河区龙口西路12号龙口花园", "天河区龙口西路12号龙口花园二栋"]})
+    base = {
+        "district": "天河区",
+        "town": "石牌街道",
+        "community": None,
+        "road": "龙口西路",
+        "roadno": "12号",
+        "poi": "龙口花园",
+        "unit": None,
+        "room": None,
+        "district_code": "440106",
+        "town_code": "440106006",
+        "community_code": None,
+        "grid_cell": "G1",
+        "lon": 113.3,
+        "lat": 23.1,
+    }
+    reg = pa.Table.from_pylist(
+        [
+            {**base, "address_id": "A1", "full_text": "龙口西路12号龙口花园1栋", "building": "1栋"},
+            {**base, "address_id": "A2", "full_text": "龙口西路12号龙口花园2栋", "building": "2栋"},
+        ]
+    )
+    cust = pa.table(
+        {
+            "account_no": ["C1", "C2"],
+            "address": ["天河区龙口西路12号龙口花园", "天河区龙口西路12号龙口花园二栋"],
+        }
+    )
     res = run_match(engine, cust, reg, None, MatchParams(), AdminResolver.for_city("4401")).to_pylist()
     assert res[0]["status"] == "ambiguous" and res[0]["address_id"] is None
     assert {c["address_id"] for c in json.loads(res[0]["candidates"])} == {"A1", "A2"}
@@ -79,7 +103,7 @@ def test_ambiguous_keeps_candidates(engine) -> None:
 
 
 def test_cli_match_over_the_lake(tmp_path: Path, city: pa.Table, city_customers) -> None:
-    cust, truth = city_customers
+    cust, _truth = city_customers
     home = tmp_path / "home"
     reg_csv, cust_csv = tmp_path / "addresses.csv", tmp_path / "customers.csv"
     pcsv.write_csv(city, reg_csv)

@@ -20,7 +20,7 @@ import ahocorasick
 from rapidfuzz import fuzz, process
 
 from gridwatch.address.admin import AdminResolver
-from gridwatch.address.keys import name_key, number_key, plain_key
+from gridwatch.address.keys import name_key, number_key, number_key_normalised, plain_key
 from gridwatch.address.normalise import normalise_text
 
 FIELDS = ("district", "town", "community", "road", "poi")
@@ -154,24 +154,24 @@ class VocabularyExtractor:
         if road_end is not None:
             m = _ROADNO.match(norm, road_end)
             if m:
-                ex.roadno = number_key(m.group(1))
+                ex.roadno = number_key_normalised(m.group(1))
         if ex.roadno is None:
             m = _LOOSE_ROADNO.search(norm, road_end or 0)
             if m and (poi_end is None or m.start() < poi_end or road_end is not None):
-                ex.roadno = number_key(m.group(1))
+                ex.roadno = number_key_normalised(m.group(1))
         tail = norm[max(road_end or 0, poi_end or 0) :]
         if (m := _BUILDING.search(tail)) is not None:
-            ex.building = number_key(m.group(1))
+            ex.building = number_key_normalised(m.group(1))
         if (m := _UNIT.search(tail)) is not None:
-            ex.unit = number_key(m.group(1))
+            ex.unit = number_key_normalised(m.group(1))
         if (m := _FLOOR.search(tail)) is not None:
             ex.floor = m.group(1)
         if (m := _ROOM.search(tail)) is not None:
-            ex.room = number_key(m.group(1))
+            ex.room = number_key_normalised(m.group(1))
         elif (m := _TAIL_ROOM.search(tail)) is not None:
             ex.room = m.group(1)
         if ex.building is None and (m := _TRIPLE.search(tail)) is not None:
-            ex.building, ex.unit, ex.room = number_key(m.group(1)), m.group(2), m.group(3)
+            ex.building, ex.unit, ex.room = number_key_normalised(m.group(1)), m.group(2), m.group(3)
 
     def _fallback(self, ex: Extracted, address: str) -> None:
         parsed = self.parser.parse(address)  # type: ignore[attr-defined]

@@ -19,8 +19,14 @@ def number_key(text: str | None) -> str | None:
     """12号 → 12, 12号之一 → 12-1, 3栋 → 3, B座 → B, 二单元 → 2, 101房 → 101."""
     if not text:
         return None
-    t = normalise_text(text).text
-    t = _NUM_KEEP.sub("", t).strip("-").upper()
+    return number_key_normalised(normalise_text(text).text)
+
+
+def number_key_normalised(text: str | None) -> str | None:
+    """:func:`number_key` of text that is already normalised (skips normalisation)."""
+    if not text:
+        return None
+    t = _NUM_KEEP.sub("", text).strip("-").upper()
     return t or None
 
 

@@ -152,60 +152,56 @@ def run_match(
     return _assemble(accounts, akeys, cust, ranked, reg_k, params)
 
 
+def _jlist(items: list[str]) -> str:
+    return "[" + ",".join(json.dumps(x, ensure_ascii=False) for x in items) + "]"
+
+
 def _assemble(
     accounts: list[str], akeys: list[int], cust: pa.Table, ranked: pa.Table, reg_k: pa.Table, p: MatchParams
 ) -> pa.Table:
-    by_key: dict[int, list[tuple[str, float, str, str, float]]] = {}
+    by_key: dict[int, list[tuple]] = {}
+    cols = ("akey", "address_id", "score", "agree_list", "conflict_list", "rk", "margin")
     for akey, aid, score, agree, conf, rk, margin in zip(
-        *(
-            ranked.column(c).to_pylist()
-            for c in ("akey", "address_id", "score", "agree_list", "conflict_list", "rk", "margin")
-        ),
-        strict=True,
+        *(ranked.column(c).to_pylist() for c in cols), strict=True
     ):
         by_key.setdefault(akey, []).append((aid, float(score), agree or "", conf or "", float(margin), rk))
-    for v in by_key.values():
-        v.sort(key=lambda t: t[5])
     reg_idx = {aid: i for i, aid in enumerate(reg_k.column("address_id").to_pylist())}
-    reg_cols = {
-        c: reg_k.column(c).to_pylist()
-        for c in ("district_code", "town_code", "community_code", "grid_cell", "lon", "lat", "full_text")
-    }
+    ctx_cols = ("district_code", "town_code", "community_code", "grid_cell", "lon", "lat")
+    reg_cols = {c: reg_k.column(c).to_pylist() for c in (*ctx_cols, "full_text")}
+    text_json: dict[int, str] = {}
+
+    def ftext(i: int) -> str:
+        if i not in text_json:
+            text_json[i] = json.dumps(reg_cols["full_text"][i], ensure_ascii=False)
+        return text_json[i]
+
     sources = cust.column("sources").to_pylist()
     decided: dict[int, tuple] = {}
     for akey in set(akeys):
-        cands = by_key.get(akey, [])
+        cands = by_key.get(akey)
         if not cands:
-            ev = {"agree": [], "conflict": [], "extracted": json.loads(sources[akey])}
-            decided[akey] = (None, "unmatched", 0.0, json.dumps(ev, ensure_ascii=False), "[]", None)
+            ev = f'{{"agree":[],"conflict":[],"margin":null,"extracted":{sources[akey]}}}'
+            decided[akey] = (None, "unmatched", 0.0, ev, "[]", None)
             continue
+        cands.sort(key=lambda t: t[5])
         aid, score, agree, conf, margin, _ = cands[0]
-        status = decide(score, margin if len(cands) > 1 else None, conf, p)
-        ev = {
-            "agree": [x for x in agree.split(",") if x],
-            "conflict": [x for x in conf.split(",") if x],
-            "margin": round(margin, 4) if len(cands) > 1 else None,
-            "extracted": json.loads(sources[akey]),
-        }
-        cj = json.dumps(
-            [
-                {
-                    "address_id": c[0],
-                    "score": round(c[1], 4),
-                    "full_text": reg_cols["full_text"][reg_idx[c[0]]],
-                }
+        has_second = len(cands) > 1
+        status = decide(score, margin if has_second else None, conf, p)
+        ev = (
+            f'{{"agree":{_jlist([x for x in agree.split(",") if x])},'
+            f'"conflict":{_jlist([x for x in conf.split(",") if x])},'
+            f'"margin":{round(margin, 4) if has_second else "null"},"extracted":{sources[akey]}}}'
+        )
+        cj = (
+            "["
+            + ",".join(
+                f'{{"address_id":{json.dumps(c[0])},"score":{round(c[1], 4)},"full_text":{ftext(reg_idx[c[0]])}}}'
                 for c in cands
-            ],
-            ensure_ascii=False,
+            )
+            + "]"
         )
-        decided[akey] = (
-            aid if status == "matched" else None,
-            status,
-            round(score, 4),
-            json.dumps(ev, ensure_ascii=False),
-            cj,
-            reg_idx[aid] if status == "matched" else None,
-        )
+        ri = reg_idx[aid] if status == "matched" else None
+        decided[akey] = (aid if status == "matched" else None, status, round(score, 4), ev, cj, ri)
     out: dict[str, list[object]] = {c: [] for c in OUT_COLUMNS}
     for acc, akey in zip(accounts, akeys, strict=True):
         aid, status, score, ev, cj, ri = decided[akey]
@@ -215,7 +211,7 @@ def _assemble(
         out["score"].append(score)
         out["evidence"].append(ev)
         out["candidates"].append(cj)
-        for c in ("district_code", "town_code", "community_code", "grid_cell", "lon", "lat"):
+        for c in ctx_cols:
             out[c].append(reg_cols[c][ri] if ri is not None else None)
     types = {"score": pa.float64(), "lon": pa.float64(), "lat": pa.float64()}
     return pa.table({c: pa.array(out[c], types.get(c, pa.string())) for c in OUT_COLUMNS})

@@ -35,7 +35,8 @@ NUMBER_FIELDS = ("roadno", "building", "unit", "room")
 
 BLOCKING_RULES: dict[str, str] = {
     "road_number": "c.road = r.road AND c.roadno = r.roadno",
-    "poi_building": "c.poi = r.poi AND (c.building IS NULL OR c.building = r.building OR r.building IS NULL)",
+    "poi_building": "c.poi = r.poi AND (c.building IS NULL OR c.building = r.building OR r.building IS NULL) "
+    "AND (c.district IS NULL OR c.district = r.district) AND (c.roadno IS NULL OR c.roadno = r.roadno)",
     "community_number": "c.community = r.community AND c.roadno = r.roadno",
     "road_building": "c.road = r.road AND c.district = r.district AND c.building = r.building",
 }

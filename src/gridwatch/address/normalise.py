@@ -122,22 +122,46 @@ _MAX_PASSES = 6
 
 
 def _one_pass(text: str, notes: list[str]) -> str:
-    t = unicodedata.normalize("NFKC", text)
-    t = _CTRL.sub("", t)
-    t = _DASHES.sub("-", t)
-    t = _drop_brackets(t, notes)
-    t = t.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
-    t = _HASH.sub(r"\1号", t)
-    t = _CN_NUM_AFTER_ZHI.sub(
-        lambda m: "之" + str(cn_to_int(m.group(1)) if cn_to_int(m.group(1)) is not None else m.group(1)), t
-    )
-    t = _CN_NUM_BEFORE_UNIT.sub(_numeral, t)
-    t = _ZHI.sub(r"\1-\2号", t)
-    t = _ORDINAL.sub(r"\1", t)
-    t = _NO_DASH.sub(r"\1-\2号", t)
-    t = _BUILDING.sub("栋", t)
-    t = _ROOM.sub("室", t)
-    t = _FLOOR.sub("层", t)
+    # each rule runs only when the characters it needs are present (the common case is cheap)
+    t = text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    if not t.isprintable() or " " in t:
+        t = _CTRL.sub("", t)
+    if not _DASH_CHARS.isdisjoint(t):
+        t = _DASHES.sub("-", t)
+    if not _BRACKET_CHARS.isdisjoint(t):
+        t = _drop_brackets(t, notes)
+        t = t.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
+    if "#" in t:
+        t = _HASH.sub(r"\1号", t)
+    has_cn = not _CN_CHARS.isdisjoint(t)
+    if "之" in t:
+        if has_cn:
+            t = _CN_NUM_AFTER_ZHI.sub(_zhi_numeral, t)
+        t = _ZHI.sub(r"\1-\2号", t)
+    if has_cn:
+        t = _CN_NUM_BEFORE_UNIT.sub(_numeral, t)
+        if "之" in t:
+            t = _ZHI.sub(r"\1-\2号", t)
+    if "第" in t:
+        t = _ORDINAL.sub(r"\1", t)
+    if "号-" in t:
+        t = _NO_DASH.sub(r"\1-\2号", t)
+    if "幢" in t or "座" in t or "号楼" in t:
+        t = _BUILDING.sub("栋", t)
+    if "房" in t:
+        t = _ROOM.sub("室", t)
+    if "楼" in t:
+        t = _FLOOR.sub("层", t)
     t = _collapse_repeats(t)
     t = t.strip("-,，.。;；:：、 ")
-    return unicodedata.normalize("NFKC", t)
+    return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+
+
+def _zhi_numeral(m: re.Match[str]) -> str:
+    v = cn_to_int(m.group(1))
+    return "之" + (str(v) if v is not None else m.group(1))
+
+
+_DASH_CHARS = frozenset("－—–―‐‑~〜～_")
+_BRACKET_CHARS = frozenset("()[]【】<>《》〔〕")
+_CN_CHARS = frozenset(CN_NUMERAL_CHARS)

@@ -1,5 +1,9 @@
-"""A small synthetic city for address tests: a door-plate registry of Guangzhou divisions and noisy
-customer addresses that point to known registry rows (each noise type labelled)."""
+"""A synthetic door-plate registry and noisy customer addresses, for tests and benchmarks of matching.
+
+The registry uses the real districts, streets and communities of a city (default 4401 广州市) with invented
+roads, numbers, estates and buildings; each customer address is written from one registry row with one
+kind of noise (:data:`NOISES`), so precision and coverage can be measured per noise type.
+"""
 
 from __future__ import annotations
 
@@ -44,9 +48,11 @@ def _cn(n: int) -> str:
     return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
 
 
-def make_city(n_roads: int = 40, seed: int = 7) -> pa.Table:
+def make_city(n_roads: int = 40, seed: int = 7, city_code: str = "4401") -> pa.Table:
+    """A registry (``addresses`` contract) with ``n_roads`` roads of 6 door plates each (estates get
+    1–3 buildings)."""
     rng = random.Random(seed)
-    tree = city_tree("4401")
+    tree = city_tree(city_code)
     towns = [d for d in tree if d.level == "town"]
     comms = {}
     for d in tree:
@@ -54,7 +60,7 @@ def make_city(n_roads: int = 40, seed: int = 7) -> pa.Table:
             comms.setdefault(d.parent, []).append(d)
     districts = {d.code: d for d in tree if d.level == "district"}
     rows = []
-    stems = [s for s in _ROAD_STEMS if s != "environment"]
+    stems = list(_ROAD_STEMS)
     used: set[str] = set()
     for i in range(n_roads):
         town = rng.choice([t for t in towns if t.code in comms])
