@@ -38,6 +38,9 @@ OUT_COLUMNS = (
     "lat",
 )
 STATUSES = ("matched", "ambiguous", "unmatched")
+HARD_CONFLICTS = frozenset(("roadno", "building", "unit", "room", "district", "town"))
+"""Disagreements that forbid an automatic match (a community named differently does not: short forms of
+community names are easily mistaken)."""
 
 
 @dataclass(frozen=True)
@@ -90,28 +93,30 @@ def registry_keys(reg: pa.Table) -> pa.Table:
 def build_extractor(
     reg_keys: pa.Table, resolver: AdminResolver, parser: object | None = None
 ) -> VocabularyExtractor:
+    """An extractor whose vocabulary is the registry's names, with road/POI scopes per admin unit."""
     vocab = {f: {v for v in reg_keys.column(f).to_pylist() if v} for f in FIELDS}
-    districts = reg_keys.column("district").to_pylist()
-    return VocabularyExtractor(
-        vocab,
-        resolver,
-        roads_by_district=group_by(zip(districts, reg_keys.column("road").to_pylist(), strict=True)),
-        pois_by_district=group_by(zip(districts, reg_keys.column("poi").to_pylist(), strict=True)),
-        parser=parser,
-    )
+    cols = {f: reg_keys.column(f).to_pylist() for f in ("district", "town", "community", "road", "poi")}
+    scopes = {
+        kind: {lvl: group_by(zip(cols[lvl], cols[kind], strict=True)) for lvl in ("community", "town", "district")}
+        for kind in ("road", "poi")
+    }
+    return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
 
 
 def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor) -> pa.Table:
     """Component keys of distinct addresses (``akey`` = position in ``addresses``)."""
     rows: dict[str, list[object]] = {f: [] for f in KEY_FIELDS}
     src: list[str] = []
+    raw_roads: list[str | None] = []
     for a in addresses:
         ex: Extracted = extractor.extract(a or "")
+        raw_roads.append(ex.road_raw)
         for f in KEY_FIELDS:
             rows[f].append(getattr(ex, f))
         src.append(json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}")
     cols = {"akey": pa.array(range(len(addresses)), pa.int64())}
     cols.update({f: pa.array(rows[f], pa.string()) for f in KEY_FIELDS})
+    cols["road_raw"] = pa.array(raw_roads, pa.string())
     cols["sources"] = pa.array(src, pa.string())
     return pa.table(cols)
 
@@ -120,7 +125,8 @@ def decide(best: float | None, margin: float | None, conflicts: str, p: MatchPar
     """matched / ambiguous / unmatched from the best score and its lead over the runner-up."""
     if best is None or best < p.ambiguous_min_score:
         return "unmatched"
-    if best >= p.match_min_score and (margin is None or margin >= p.match_margin) and not conflicts:
+    hard = any(c in HARD_CONFLICTS for c in conflicts.split(",") if c)
+    if best >= p.match_min_score and (margin is None or margin >= p.match_margin) and not hard:
         return "matched"
     return "ambiguous"
 

@@ -39,6 +39,7 @@ BLOCKING_RULES: dict[str, str] = {
     "AND (c.district IS NULL OR c.district = r.district) AND (c.roadno IS NULL OR c.roadno = r.roadno)",
     "community_number": "c.community = r.community AND c.roadno = r.roadno",
     "road_building": "c.road = r.road AND c.district = r.district AND c.building = r.building",
+    "town_number": "c.road IS NULL AND c.town = r.town AND c.roadno = r.roadno",
 }
 """Blocking rules (splink style): a pair is compared when any rule holds."""
 
@@ -90,6 +91,11 @@ class MatchSQL:
         def adm_den(f: str) -> str:
             return f"CASE WHEN c.{f} IS NOT NULL AND r.{f} IS NOT NULL THEN {w[f]} ELSE 0.0 END"
 
+        road_sim = (
+            "CASE WHEN c.road = r.road THEN 1.0 WHEN c.road_raw IS NULL OR r.road IS NULL THEN 0.0 ELSE "
+            "greatest(1.0 - levenshtein(c.road_raw, r.road) / greatest(length(c.road_raw), length(r.road)) - 0.1, 0.0)"
+            " END"
+        )
         poi_sim = (
             "CASE WHEN c.poi IS NULL OR r.poi IS NULL THEN 0.0 ELSE "
             "1.0 - levenshtein(c.poi, r.poi) / greatest(length(c.poi), length(r.poi)) END"
@@ -97,7 +103,7 @@ class MatchSQL:
         agree = " + ".join(
             [
                 *(adm(f) for f in ("district", "town", "community")),
-                f"CASE WHEN r.road IS NOT NULL AND c.road = r.road THEN {w['road']} * coalesce(tr.w, 1.0) ELSE 0.0 END",
+                f"CASE WHEN r.road IS NOT NULL THEN {w['road']} * coalesce(tr.w, 1.0) * ({road_sim}) ELSE 0.0 END",
                 f"CASE WHEN r.poi IS NOT NULL THEN {w['poi']} * coalesce(tp.w, 1.0) * ({poi_sim}) ELSE 0.0 END",
                 *(num(f) for f in NUMBER_FIELDS),
             ]

@@ -133,6 +133,8 @@ def _one_pass(text: str, notes: list[str]) -> str:
         t = t.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
     if "#" in t:
         t = _HASH.sub(r"\1号", t)
+    if "号-" in t:  # before numerals are converted: 104号-1二十栋 must not become 104号-120栋
+        t = _NO_DASH.sub(r"\1-\2号", t)
     has_cn = not _CN_CHARS.isdisjoint(t)
     if "之" in t:
         if has_cn:
