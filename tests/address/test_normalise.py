@@ -39,6 +39,9 @@ def test_cn_numerals(cn: str, value: int | None) -> None:
         ("  龙口西路 12号 【铺面】", "龙口西路12号", ["铺面"]),
         ("江南大道中１２号－３", "江南大道中12-3号", []),
         ("6号楼3幢", "6栋3栋", []),
+        ("鹤平东路227号27号铺", "鹤平东路227号27号铺", []),  # numbers are never collapsed as repeats
+        ("官洲街38号之一101房", "官洲街38-1号101室", []),
+        ("下渡路104号-1二十栋2001房", "下渡路104-1号20栋2001室", []),
     ],
 )
 def test_rules(raw: str, text: str, notes: list[str]) -> None:

@@ -55,6 +55,7 @@ _CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\s\u200b-\u200f\u2028\u2029\ufeff]+")
 _DASHES = re.compile(r"[－—–―‐‑~〜～_]+")
 _CN_NUM_BEFORE_UNIT = re.compile(r"(第?)([" + CN_NUMERAL_CHARS + r"]+)(?=" + "|".join(UNIT_WORDS) + r")")
 _CN_NUM_AFTER_ZHI = re.compile(r"之([" + CN_NUMERAL_CHARS + r"]+)")
+_ZHI_CN = re.compile(r"(\d+)号?之([" + CN_NUMERAL_CHARS + r"]+)号?")
 _ORDINAL = re.compile(r"第(\d+)(?=" + "|".join(UNIT_WORDS) + r")")
 _ZHI = re.compile(r"(\d+)号?之(\d+)号?")
 _NO_DASH = re.compile(r"(\d+)号-(\d+)(?![\d栋单元室层楼])")
@@ -90,10 +91,10 @@ def _drop_brackets(text: str, notes: list[str]) -> str:
 
 
 def _collapse_repeats(text: str) -> str:
-    # only collapse repeats that contain a Han character (not 11 → 1)
+    # only collapse repeats of Han text (广州市广州市), never of numbers (227号27号 is not a repeat)
     def repl(m: re.Match[str]) -> str:
         unit = m.group(1)
-        return unit if any("\u4e00" <= c <= "\u9fff" for c in unit) and len(unit) >= 2 else m.group(0)
+        return unit if len(unit) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in unit) else m.group(0)
 
     prev = None
     while prev != text:
@@ -137,7 +138,8 @@ def _one_pass(text: str, notes: list[str]) -> str:
         t = _NO_DASH.sub(r"\1-\2号", t)
     has_cn = not _CN_CHARS.isdisjoint(t)
     if "之" in t:
-        if has_cn:
+        if has_cn:  # 38号之一101房: the number after 之 ends at the Chinese numeral, before 101
+            t = _ZHI_CN.sub(_zhi_cn, t)
             t = _CN_NUM_AFTER_ZHI.sub(_zhi_numeral, t)
         t = _ZHI.sub(r"\1-\2号", t)
     if has_cn:
@@ -157,6 +159,11 @@ def _one_pass(text: str, notes: list[str]) -> str:
     t = _collapse_repeats(t)
     t = t.strip("-,，.。;；:：、 ")
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+
+
+def _zhi_cn(m: re.Match[str]) -> str:
+    v = cn_to_int(m.group(2))
+    return m.group(0) if v is None else f"{m.group(1)}-{v}号"
 
 
 def _zhi_numeral(m: re.Match[str]) -> str:
