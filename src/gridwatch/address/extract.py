@@ -213,10 +213,10 @@ class VocabularyExtractor:
         if road_end is not None and (m := _ROADNO.match(norm, road_end)) is not None:
             ex.roadno = number_key_normalised(m.group(1))
             num_end = m.end()
-        if ex.roadno is None and (m := _LOOSE_ROADNO.search(norm, road_end or 0)) is not None:
-            if poi_end is None or m.start() < poi_end or road_end is not None:
-                ex.roadno = number_key_normalised(m.group(1))
-                num_end = m.end()
+        m = _LOOSE_ROADNO.search(norm, road_end or 0) if ex.roadno is None else None
+        if m is not None and (poi_end is None or m.start() < poi_end or road_end is not None):
+            ex.roadno = number_key_normalised(m.group(1))
+            num_end = m.end()
         tail = norm[max(num_end or 0, road_end or 0, poi_end or 0) :]
         if (m := _BUILDING.search(tail)) is not None:
             ex.building = number_key_normalised(m.group(1))
