@@ -103,6 +103,28 @@ class WebSettings(Strict):
     threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
 
 
+class AddressSettings(Strict):
+    """Address parsing and matching to the standard door-plate registry (标准地址)."""
+
+    model_path: str | None = Field(
+        None, description="CRF model file for address parsing; default: the model shipped with the package."
+    )
+    max_chars: int = Field(200, ge=10, description="Addresses longer than this get status too_long [chars].")
+    match_min_score: float = Field(
+        0.80, ge=0, le=1, description="Lowest score of an automatic match (below: ambiguous or unmatched) [-]."
+    )
+    ambiguous_min_score: float = Field(
+        0.50, ge=0, le=1, description="Lowest score kept as an ambiguous candidate for a person to choose [-]."
+    )
+    match_margin: float = Field(
+        0.08, ge=0, le=1, description="Required lead of the best candidate over the second for a match [-]."
+    )
+    max_candidates: int = Field(3, ge=1, le=20, description="Candidates kept for ambiguous addresses.")
+    link_min_score: float = Field(
+        0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
+    )
+
+
 class Settings(Strict):
     """Root of ``gridwatch.yaml``."""
 
@@ -114,6 +136,7 @@ class Settings(Strict):
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings, description="Work orders.")
     web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
+    address: AddressSettings = Field(default_factory=AddressSettings, description="Address parsing and matching.")
 
 
 class ConfigError(ValueError):
