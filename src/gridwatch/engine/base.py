@@ -46,7 +46,7 @@ def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
 def get_engine(name: str, workspace: Workspace) -> Engine:
     """Open the engine called ``name`` over the workspace's lake."""
     # import the built-in engines so that they register
-    import gridwatch.engine.duckdb_engine  # noqa: F401
+    import gridwatch.engine.duckdb_engine
 
     if name == "spark":
         import gridwatch.engine.spark_engine  # noqa: F401
