@@ -66,25 +66,25 @@ class StoreSettings(Strict):
 class ScreeningSettings(Strict):
     """Windows and thresholds of the screening features (the judgment conditions live in the rule file)."""
 
-    lookback_days: int = Field(365, ge=28, description="Days of daily readings looked at, ending at the as-of date [d].")
-    recent_days: int = Field(28, ge=7, description="Recent window for surge, resurgence and trend features [d].")
+    lookback_days: int = Field(365, ge=28, description="Daily readings looked at, up to as-of [d].")
+    recent_days: int = Field(28, ge=7, description="Recent window (surge, resurgence, trend) [d].")
     interval_days: int = Field(28, ge=1, description="Days of interval (15/30/60-min) data looked at [d].")
-    night_hours: tuple[int, int] = Field((22, 6), description="Night period [start hour, end hour) local time.")
-    day_hours: tuple[int, int] = Field((8, 18), description="Daytime period [start hour, end hour) local time.")
-    rain_mm: float = Field(10.0, ge=0, description="A day with at least this precipitation is a rain day [mm].")
+    night_hours: tuple[int, int] = Field((22, 6), description="Night hours [start, end) local time.")
+    day_hours: tuple[int, int] = Field((8, 18), description="Daytime hours [start, end) local time.")
+    rain_mm: float = Field(10.0, ge=0, description="Rain day: precipitation at least this [mm].")
     dry_mm: float = Field(1.0, ge=0, description="A day with less than this precipitation is a dry day [mm].")
     comfort_c: tuple[float, float] = Field(
-        (16.0, 24.0), description="Comfort band of daily mean temperature; degrees outside it drive AC/heating [°C]."
+        (16.0, 24.0), description="Comfort band of daily mean temperature; outside it AC/heating runs [°C]."
     )
     min_peers: int = Field(
-        30, ge=2, description="Peer group (tariff + transformer district) smaller than this falls back to the tariff."
+        30, ge=2, description="Smaller peer groups (tariff + transformer district) fall back to tariff."
     )
     bucket_rows: int = Field(
         80_000_000,
         ge=1_000_000,
         description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
     )
-    rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction; default built in.")
+    rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
 
 
 class Settings(Strict):

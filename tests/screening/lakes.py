@@ -21,7 +21,7 @@ _PA = {
 
 
 def write_table(lake_dir: Path, table: str, rows: dict[str, list], batch: str = "b0001") -> None:
-    """Write rows (column → values) as one batch of ``table``, partitioned by month when the contract says so."""
+    """Write rows (column → values) as one batch of ``table`` (month partitions for series tables)."""
     contract = CONTRACTS[table]
     n = len(next(iter(rows.values())))
     cols = {}
@@ -63,7 +63,9 @@ def daily_rows(curves: dict[str, Iterable[float | None]], start: date) -> dict[s
     return {"account_no": acc, "date": dt, "kwh": kwh}
 
 
-def interval_rows(curves: dict[str, list[list[float]]], start: date, interval_min: int = 60) -> dict[str, list]:
+def interval_rows(
+    curves: dict[str, list[list[float]]], start: date, interval_min: int = 60
+) -> dict[str, list]:
     """Long rows from ``account → list of days → per-interval kWh``."""
     acc, ts, kwh, im = [], [], [], []
     for a, day_list in curves.items():

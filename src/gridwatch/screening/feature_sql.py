@@ -82,7 +82,8 @@ d AS (
   FROM readings_daily r
   JOIN gw_calendar c ON r.date = c.date
   LEFT JOIN wx ON r.date = wx.date
-  WHERE r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {_bucket("r.account_no", bucket)}
+  WHERE r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL
+    AND {_bucket("r.account_no", bucket)}
 ),
 da AS (
   SELECT account_no,
@@ -170,12 +171,14 @@ wat AS (
 perm AS (
   SELECT DISTINCT account_no FROM permits
   WHERE account_no IS NOT NULL
-    AND (valid_from IS NULL OR valid_from <= {_d(w.as_of)}) AND (valid_to IS NULL OR valid_to >= {_d(w.as_of)})
+    AND (valid_from IS NULL OR valid_from <= {_d(w.as_of)})
+    AND (valid_to IS NULL OR valid_to >= {_d(w.as_of)})
 ),
 perm_name AS (
   SELECT DISTINCT holder AS name FROM permits
   WHERE holder IS NOT NULL
-    AND (valid_from IS NULL OR valid_from <= {_d(w.as_of)}) AND (valid_to IS NULL OR valid_to >= {_d(w.as_of)})
+    AND (valid_from IS NULL OR valid_from <= {_d(w.as_of)})
+    AND (valid_to IS NULL OR valid_to >= {_d(w.as_of)})
 ),
 reg AS (
   SELECT DISTINCT name FROM registry
@@ -187,7 +190,8 @@ cl AS (
 ),
 clk AS (
   SELECT r.account_no,
-    avg(r.kwh) FILTER (WHERE r.date < cl.closed_on AND r.date >= cl.closed_on - INTERVAL 90 DAY) AS pre_closure_kwh,
+    avg(r.kwh) FILTER (WHERE r.date < cl.closed_on AND r.date >= cl.closed_on - INTERVAL 90 DAY)
+      AS pre_closure_kwh,
     avg(r.kwh) FILTER (WHERE r.date >= cl.closed_on + INTERVAL 14 DAY AND r.date >= {_d(w.recent_start)})
       AS post_closure_kwh
   FROM readings_daily r JOIN cl ON r.account_no = cl.account_no
@@ -228,7 +232,9 @@ SELECT
     THEN ln(1 + wat.water_m3 / (wat.water_months * 30.4 * da.mean_kwh / 1000.0)) END AS log_water_per_mwh,
   (perm.account_no IS NOT NULL OR perm_name.name IS NOT NULL) AS has_permit,
   (reg.name IS NOT NULL) AS is_registered_business,
-  cl.closed_on, clk.pre_closure_kwh, clk.post_closure_kwh
+  cl.closed_on, clk.pre_closure_kwh, clk.post_closure_kwh,
+  clk.post_closure_kwh / nullif(clk.pre_closure_kwh, 0) AS resurgence_ratio,
+  greatest(da.recent_kwh + 30 * da.trend_slope, 0) AS projected_kwh_30d
 FROM cust
 LEFT JOIN da ON cust.account_no = da.account_no
 LEFT JOIN db ON cust.account_no = db.account_no
@@ -251,6 +257,7 @@ def peer_features_sql(s: ScreeningSettings) -> str:
 
     def stats(level: str, keys: str) -> str:
         join = " AND ".join(f"a.{k.strip()} = g.{k.strip()}" for k in keys.split(","))
+        md_join = " AND ".join(f"m.{k.strip()} = d.{k.strip()}" for k in keys.split(","))
         return f"""
 {level}_m AS (
   SELECT {keys}, count(*) AS n, {med},
@@ -264,7 +271,7 @@ def peer_features_sql(s: ScreeningSettings) -> str:
 ),
 {level}_s AS (
   SELECT m.*, {", ".join("d.s_" + f for f in feats)}
-  FROM {level}_m m JOIN {level}_d d ON {" AND ".join(f"m.{k.strip()} = d.{k.strip()}" for k in keys.split(","))}
+  FROM {level}_m m JOIN {level}_d d ON {md_join}
 )"""
 
     cols = []
@@ -278,12 +285,15 @@ def peer_features_sql(s: ScreeningSettings) -> str:
     cols.append(f"CASE WHEN g.n >= {s.min_peers} THEN g.n ELSE t.n END AS peer_n")
     cols.append(f"CASE WHEN g.n >= {s.min_peers} THEN 'district' ELSE 'tariff' END AS peer_scope")
     sel = ",\n  ".join(cols)
+    peer_mean = f"CASE WHEN g.n >= {s.min_peers} THEN g.pm_mean_kwh ELSE t.pm_mean_kwh END"
     return f"""
 WITH {stats("grp", "tariff, transformer_district").strip()},
 {stats("tar", "tariff").strip()}
 SELECT a.*,
   {sel},
-  a.mean_kwh / nullif(CASE WHEN g.n >= {s.min_peers} THEN g.pm_mean_kwh ELSE t.pm_mean_kwh END, 0) AS level_vs_peer
+  a.mean_kwh / nullif({peer_mean}, 0) AS level_vs_peer,
+  a.recent_kwh / nullif({peer_mean}, 0) AS recent_vs_peer,
+  a.projected_kwh_30d / nullif({peer_mean}, 0) AS projected_vs_peer
 FROM gw_account a
 JOIN grp_s g ON a.tariff = g.tariff AND a.transformer_district = g.transformer_district
 JOIN tar_s t ON a.tariff = t.tariff
