@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gridwatch.cli.lake_cmd",
     "gridwatch.cli.sim_cmd",
     "gridwatch.cli.config_cmd",
+    "gridwatch.cli.demo_cmd",
     "gridwatch.cli.screen_cmd",
 )
 

@@ -46,7 +46,8 @@ def read_sql(lake_dir: Path, table: str) -> str:
         cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
         return f"SELECT {cols} WHERE FALSE"
     glob = table_glob(lake_dir, table)
-    src = f"read_parquet('{glob}', hive_partitioning = {'true' if contract.partition_by_month else 'false'})"
+    hive = "true" if contract.partition_by_month else "false"
+    src = f"read_parquet('{glob}', hive_partitioning = {hive}, union_by_name = true)"
     return current_view_sql(contract, src)
 
 
