@@ -51,7 +51,7 @@ class SparkEngine:
             self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols} WHERE FALSE")
             return
         base = table_dir(lake, table)
-        reader = self.spark.read
+        reader = self.spark.read.option("mergeSchema", "true")
         if contract.partition_by_month:
             df = reader.option("basePath", str(base)).parquet(str(base / "month=*" / "*.parquet"))
         else:

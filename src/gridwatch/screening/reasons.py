@@ -34,6 +34,11 @@ Z_REASONS: dict[str, tuple[str, str]] = {
 """Reason templates of the unsupervised evidence, keyed by z-score feature."""
 
 MAX_REASONS = 3
+ZH_VALUES: dict[str, dict[str, str]] = {
+    "status": {"closed": "销户", "suspended": "暂停用电", "active": "正常"},
+    "tariff": {"residential": "居民", "commercial": "商业", "industrial": "工业", "agricultural": "农业"},
+}
+"""Values shown in Chinese reasons instead of the stored English codes."""
 _FMT = string.Formatter()
 
 
@@ -68,15 +73,20 @@ def explain(row: dict, hit_names: list[str], contrib: dict[str, float]) -> tuple
     zh: list[str] = []
     en: list[str] = []
     evidence: dict[str, object] = {}
+    row_zh = {k: ZH_VALUES.get(k, {}).get(v, v) if isinstance(v, str) else v for k, v in row.items()}
+    covered: set[str] = set()
     for name in hit_names:
         spec = MODELS[name]
-        z, e = render(spec.reason_zh, row), render(spec.reason_en, row)
+        covered.update(spec.evidence)
+        z, e = render(spec.reason_zh, row_zh), render(spec.reason_en, row)
         zh.append(z or spec.title_zh)
         en.append(e or spec.title_en)
         evidence[name] = {f: _jsonable(row.get(f)) for f in spec.evidence}
     for f, pts in sorted(contrib.items(), key=lambda kv: -kv[1]):
         if len(zh) >= MAX_REASONS or pts < 1.0:
             break
+        if f.removeprefix("z_").removeprefix("log_") in covered:
+            continue  # an alarm already states this evidence
         tz, te = Z_REASONS.get(f, (None, None))
         z = render(tz, row) if tz else None
         e = render(te, row) if te else None

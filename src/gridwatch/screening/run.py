@@ -61,7 +61,7 @@ def latest_reading_date(ws: Workspace) -> date:
 
     if not has_data(ws.lake_dir, "readings_daily"):
         raise ValueError(f"{ws.lake_dir}: no daily readings in the lake; run `gridwatch ingest` first")
-    d = duckdb.sql(f"SELECT max(date) FROM ({read_sql(ws.lake_dir, 'readings_daily')})").fetchone()[0]
+    d = duckdb.sql(f"SELECT max(date) FROM ({read_sql(ws.lake_dir, 'readings_daily')})").fetchall()[0][0]
     return d
 
 
