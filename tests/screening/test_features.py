@@ -78,11 +78,12 @@ def test_peak_valley_on_hours_and_steps(features) -> None:  # type: ignore[no-un
     assert h.on_hours == pytest.approx(5)  # 18–23 h at 1.2 ≥ 0.6
 
 
-def test_daily_steps_flatness(features) -> None:  # type: ignore[no-untyped-def]
+def test_daily_onoff_and_flatness(features, small_city) -> None:  # type: ignore[no-untyped-def]
     w = features.loc["W001"]
-    assert w.step_share > 0.25  # on/off around every Sunday
+    off = sum(1 for v in small_city.daily["W001"] if v == 2.0)  # Sundays and the Spring Festival
+    assert w.onoff_share == pytest.approx(off / N_DAYS)
     assert features.loc["I001"].flat_share == pytest.approx(sum(1 for d in DAYS if d.weekday() < 6) / N_DAYS)
-    assert features.loc["H001"].step_share == 0
+    assert features.loc["H001"].onoff_share == 0
 
 
 def test_rain_response(features) -> None:  # type: ignore[no-untyped-def]

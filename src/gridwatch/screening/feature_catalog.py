@@ -68,9 +68,9 @@ _BASE: tuple[Feature, ...] = (
     Feature("trend_slope", "kWh/d²", "daily", "Linear trend of daily kWh over the last 2 × recent_days.",
             "电量趋势斜率"),
     Feature("recent_max_kwh", "kWh/d", "daily", "Largest daily energy in the recent window.", "近期最大日电量"),
-    Feature("step_share", "-", "daily",
-            "Share of day-to-day changes of at least half the account's p95: on/off steps of machines.",
-            "启停跳变天数占比"),
+    Feature("onoff_share", "-", "daily",
+            "On/off operation: min(on days, off days) / n_days, on = ≥ 0.5 × p95, off = ≤ max(0.1 × p95, "
+            "0.5 kWh). Machines that stop on rest days score > 0.1; households ≈ 0.", "启停运行天数占比"),
     Feature("flat_share", "-", "daily", "Share of days within ±20% of the median: flatness, regularity.",
             "平稳天数占比"),
     Feature("off_share", "-", "daily", "Share of days at or below max(0.1 × p95, 0.5 kWh): off days.",

@@ -30,7 +30,7 @@ PEER_Z_FEATURES: tuple[str, ...] = (
     "weekend_ratio",
     "temp_corr",
     "sf_ratio",
-    "step_share",
+    "onoff_share",
     "flat_share",
     "cap_use",
     "rain_ratio",
@@ -85,14 +85,12 @@ d AS (
   WHERE r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL
     AND {_bucket("r.account_no", bucket)}
 ),
-da AS (
+da0 AS (
   SELECT account_no,
     count(*) AS n_days,
-    min(day_index) AS first_day_index,
     count(*) FILTER (WHERE kwh = 0) AS n_zero_days,
     avg(kwh) AS mean_kwh,
-    median(kwh) AS median_kwh,
-    quantile_cont(kwh, 0.95) AS p95_kwh,
+    quantile_cont(kwh, [0.5, 0.95]) AS q,
     max(kwh) AS max_kwh,
     stddev_samp(kwh) AS sd_kwh,
     avg(kwh) FILTER (WHERE is_weekend AND NOT is_holiday) AS weekend_kwh,
@@ -111,21 +109,18 @@ da AS (
     max(kwh) FILTER (WHERE is_recent) AS recent_max_kwh
   FROM d GROUP BY account_no
 ),
-dl AS (
-  SELECT d.account_no, d.kwh, d.is_recent, da.median_kwh,
-         greatest(0.1 * da.p95_kwh, 0.5) AS off_kwh, 0.5 * da.p95_kwh AS step_kwh,
-         lag(d.kwh) OVER (PARTITION BY d.account_no ORDER BY d.date) AS prev_kwh,
-         lag(d.day_index) OVER (PARTITION BY d.account_no ORDER BY d.date) AS prev_day
-  FROM d JOIN da ON d.account_no = da.account_no
+da AS (
+  SELECT da0.*, q[1] AS median_kwh, q[2] AS p95_kwh FROM da0
 ),
 db AS (
-  SELECT account_no,
-    count(*) FILTER (WHERE kwh <= off_kwh) AS n_off_days,
-    count(*) FILTER (WHERE kwh <= off_kwh AND NOT is_recent) AS n_off_before,
-    count(*) FILTER (WHERE abs(kwh - prev_kwh) >= step_kwh AND step_kwh > 0) AS n_steps,
-    count(prev_kwh) AS n_pairs,
-    count(*) FILTER (WHERE kwh BETWEEN 0.8 * median_kwh AND 1.2 * median_kwh AND median_kwh > 0) AS n_flat
-  FROM dl GROUP BY account_no
+  SELECT d.account_no,
+    count(*) FILTER (WHERE d.kwh <= greatest(0.1 * da.p95_kwh, 0.5)) AS n_off_days,
+    count(*) FILTER (WHERE d.kwh <= greatest(0.1 * da.p95_kwh, 0.5) AND NOT d.is_recent) AS n_off_before,
+    count(*) FILTER (WHERE d.kwh >= 0.5 * da.p95_kwh AND da.p95_kwh > 0) AS n_on_days,
+    count(*) FILTER (WHERE d.kwh BETWEEN 0.8 * da.median_kwh AND 1.2 * da.median_kwh AND da.median_kwh > 0)
+      AS n_flat
+  FROM d JOIN da ON d.account_no = da.account_no
+  GROUP BY d.account_no
 ),
 iv AS (
   SELECT account_no, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
@@ -209,7 +204,7 @@ SELECT
   da.mean_kwh / nullif(da.max_kwh, 0) AS load_factor_daily,
   da.weekend_kwh / nullif(da.weekday_kwh, 0) AS weekend_ratio,
   da.sf_kwh / nullif(da.pre_sf_kwh, 0) AS sf_ratio,
-  da.temp_corr,
+  CASE WHEN da.sd_kwh > 0 THEN da.temp_corr END AS temp_corr,
   da.temp_slope / nullif(da.mean_kwh, 0) AS temp_sensitivity,
   CASE WHEN da.n_rain_days >= 5 THEN da.rain_kwh / nullif(da.dry_kwh, 0) END AS rain_ratio,
   coalesce(da.n_rain_days, 0) AS n_rain_days,
@@ -217,7 +212,7 @@ SELECT
   CASE WHEN da.n_recent_days >= 7 THEN (da.recent_kwh + 1) / (da.base_kwh + 1) END AS surge_ratio,
   da.trend_slope,
   da.recent_max_kwh,
-  db.n_steps / CAST(nullif(db.n_pairs, 0) AS DOUBLE) AS step_share,
+  least(db.n_off_days, db.n_on_days) / CAST(nullif(da.n_days, 0) AS DOUBLE) AS onoff_share,
   db.n_flat / CAST(nullif(da.n_days, 0) AS DOUBLE) AS flat_share,
   db.n_off_days / CAST(nullif(da.n_days, 0) AS DOUBLE) AS off_share,
   db.n_off_before / CAST(nullif(da.n_days - da.n_recent_days, 0) AS DOUBLE) AS off_share_before,
@@ -310,7 +305,7 @@ _Z_FLOOR: dict[str, float] = {
     "weekend_ratio": 0.05,
     "temp_corr": 0.05,
     "sf_ratio": 0.05,
-    "step_share": 0.02,
+    "onoff_share": 0.02,
     "flat_share": 0.03,
     "cap_use": 0.02,
     "rain_ratio": 0.05,

@@ -43,7 +43,7 @@ register(ModelSpec(
     "uses much of its contracted capacity.",
     inputs=("customers", "readings_daily", "weather", "readings_interval"),
     schedule="daily",
-    evidence=("mean_kwh", "peer_mean_kwh", "level_vs_peer", "temp_corr", "weekend_ratio", "step_share", "cap_use"),
+    evidence=("mean_kwh", "peer_mean_kwh", "level_vs_peer", "temp_corr", "weekend_ratio", "onoff_share", "cap_use"),
     reason_zh="日均用电{mean_kwh:.0f}千瓦时，为同类用户的{level_vs_peer:.1f}倍；用电与气温相关系数{temp_corr:.2f}",
     reason_en="daily use {mean_kwh:.0f} kWh, {level_vs_peer:.1f}× peers; correlation with temperature "
     "{temp_corr:.2f}",

@@ -145,10 +145,10 @@ class RuleSet(_Strict):
     scoring: Scoring
     models: dict[str, ModelRule] = Field(description="Conditions per registered model name.")
 
-    @field_validator("models")
+    @field_validator("models", mode="before")
     @classmethod
-    def _known_models(cls, v: dict[str, ModelRule]) -> dict[str, ModelRule]:
-        unknown = sorted(set(v) - set(MODELS))
+    def _known_models(cls, v: object) -> object:
+        unknown = sorted(set(v) - set(MODELS)) if isinstance(v, dict) else []
         if unknown:
             raise ValueError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
         return v

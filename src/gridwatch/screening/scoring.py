@@ -102,7 +102,7 @@ def train_supervised(df: pd.DataFrame, labels: pd.DataFrame, s: Scoring, seed: i
     import lightgbm as lgb
     from sklearn.calibration import CalibratedClassifierCV
 
-    x = numeric_matrix(joined.reset_index())
+    x = numeric_matrix(joined.drop(columns=["is_workshop"]).reset_index())
     base = lgb.LGBMClassifier(
         n_estimators=200, learning_rate=0.05, num_leaves=15, min_child_samples=10, subsample=0.8,
         subsample_freq=1, colsample_bytree=0.8, random_state=seed, verbose=-1, n_jobs=2,
