@@ -197,3 +197,36 @@ def test_other_tables(tmp_path: Path) -> None:
                "A2,2026-10-01,maybe,false\n")
     (r,) = ingest_files(lake, "labels", [lb], LakeSettings())
     assert (r.accepted, r.quarantined) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "field", "reason"),
+    [
+        ("water", "water_account,month_start,m3\nW1,2026-09-01,-2\n", "m3", "negative water volume"),
+        ("water", "water_account,month_start,m3\nW1,2099-09-01,2\n", "month_start", "in the future"),
+        ("registry", "uscc,name\nABC,甲公司\n", "uscc", "not a valid 18-character USCC"),
+        ("addresses", "address_id,full_text,lon,lat\nD1,广州市某路1号,200,23\n", "lon", "longitude outside China"),
+        ("closures", "account_no,closed_on\nA1,2099-01-01\n", "closed_on", "in the future"),
+        ("customers", "account_no,tariff,status\nA1,residential,gone\n", "status", "unknown status"),
+        ("customers", "account_no,tariff,lat\nA1,residential,80\n", "lat", "latitude outside China"),
+        ("readings_interval", "account_no,ts,kwh,interval_min\nA1,2026-10-01 00:00:00,1,20\n", "interval_min",
+         "interval must be 15, 30 or 60"),
+    ],
+    ids=["water-negative", "water-future", "registry-uscc", "address-lon", "closure-future", "status", "lat",
+         "interval-length"],
+)
+def test_table_rule(tmp_path: Path, table: str, text: str, field: str, reason: str) -> None:
+    lake = tmp_path / "lake"
+    ingest_files(lake, "customers", [write(tmp_path / "c.csv", "account_no,tariff\nA1,residential\n")], LakeSettings())
+    (r,) = ingest_files(lake, table, [write(tmp_path / "x.csv", text)], LakeSettings())
+    assert r.quarantined == 1, r
+    got = [q for q in quarantine(lake) if q[0] == table]
+    assert got[0][2] == field and reason in got[0][3]
+
+
+def test_water_month_is_normalised_to_first_day(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    f = write(tmp_path / "w.csv", "用水户号,月份,用水量,地址\nW1,2026-09-15,12.5,广州市\n")
+    (r,) = ingest_files(lake, "water", [f], LakeSettings())
+    assert r.accepted == 1
+    assert str(rows(lake, "water")[0][1]) == "2026-09-01"

@@ -15,10 +15,6 @@ import typer
 
 from gridwatch.cli.app import workspace
 
-INGEST_ORDER = ("customers", "addresses", "permits", "registry", "weather", "closures", "water", "labels",
-                "readings_daily", "readings_interval")
-"""Tables in the order the demo ingests them (customers before the readings that must name them)."""
-
 
 @dataclass(frozen=True)
 class Step:
@@ -71,12 +67,7 @@ def register(app: typer.Typer) -> None:
         if not (inp / "manifest.json").exists():
             run("simulate the city", ["simulate", "--customers", str(customers), "--days", str(days),
                                       "--interval", "15", "--seed", str(seed), "--out", str(inp)])
-        for table in INGEST_ORDER:
-            files = sorted(p for p in inp.glob(f"{table}.*") if p.suffix in (".csv", ".parquet", ".xlsx"))
-            files += sorted(p for p in (inp / table).glob("*") if p.suffix in (".csv", ".parquet")) \
-                if (inp / table).is_dir() else []
-            if files:
-                run(f"ingest {table}", ["ingest", table, *map(str, files)])
+        run("ingest the city's files", ["lake", "load", str(inp)])
         for step in DEMO_STEPS:
             if step.command not in available:
                 typer.echo(f"\n== {step.title}: not installed in this build, skipped")

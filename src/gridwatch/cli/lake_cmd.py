@@ -81,6 +81,36 @@ def register(app: typer.Typer) -> None:
 
     lake = typer.Typer(help="Inspect the lake: tables, row counts, quarantine.", no_args_is_help=True)
 
+    @lake.command("load")
+    def load(
+        ctx: typer.Context,
+        directory: Annotated[Path, typer.Argument(help="Directory of input files named after their tables.")],
+    ) -> None:
+        """Ingest every input file of DIRECTORY, table by table in dependency order.
+
+        Files are recognised by name: customers.csv, readings_daily.parquet, readings_interval-2026-10.csv,
+        permits/*.xlsx ... (see docs/CONTRACTS.md for the tables).
+        """
+        from gridwatch.lake.layout import LOAD_ORDER, input_files
+
+        if not directory.is_dir():
+            typer.echo(f"error: {directory}: not a directory", err=True)
+            raise typer.Exit(2)
+        any_read = False
+        for table in LOAD_ORDER:
+            files = input_files(directory, table)
+            if not files:
+                continue
+            try:
+                ingest(ctx, table, files)
+                any_read = True
+            except typer.Exit as exc:
+                if exc.exit_code not in (0, None):
+                    typer.echo(f"{table}: nothing could be read", err=True)
+        if not any_read:
+            typer.echo(f"error: no readable input files in {directory}", err=True)
+            raise typer.Exit(1)
+
     @lake.command("status")
     def status(ctx: typer.Context) -> None:
         """Row count of every lake table and of the quarantine."""

@@ -146,17 +146,22 @@ class Ingestor:
         con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {judged_sql(c, self.settings, f'({typed}) t')}")
         con.unregister("raw_chunk")
         key = ", ".join(c.key)
-        hash_expr = "md5(concat_ws('|', " + ", ".join(
-            f"coalesce(CAST({x} AS VARCHAR), '\\N')" for x in self.names) + "))"
+        hash_expr = self._hash_expr()
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE valid AS
             WITH v AS (SELECT _row, {', '.join(self.out_cols)} FROM judged WHERE _reason IS NULL)
             SELECT *, {hash_expr} AS _h FROM v""")
+        # keys repeated inside the chunk (rare): identical repeats are kept once, disagreeing ones rejected
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE repeated AS
+            WITH k AS (SELECT {key} FROM valid GROUP BY {key} HAVING count(*) > 1)
+            SELECT {key}, CASE WHEN min(_h) = max(_h) THEN 1 ELSE 2 END AS _nd, min(_row) AS _first,
+                   string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS _rows
+            FROM valid JOIN k USING ({key}) GROUP BY {key}""")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE grouped AS
-            SELECT *, count(DISTINCT _h) OVER (PARTITION BY {key}) AS _nd,
-                      min(_row) OVER (PARTITION BY {key}) AS _first
-            FROM valid""")
+            SELECT v.*, coalesce(r._nd, 1) AS _nd, coalesce(r._first, v._row) AS _first
+            FROM valid v LEFT JOIN repeated r USING ({key})""")
         # existing rows of these keys in the lake
         existing = self._existing_sql()
         con.execute(f"""
@@ -184,10 +189,13 @@ class Ingestor:
         report.parts_written += self._write_accepted(accepted, batch, n)
         self._quarantine(batch, n, path, sha, report)
 
+    def _hash_expr(self) -> str:
+        """A 64-bit fingerprint of a row's contract columns (equal rows, equal fingerprints)."""
+        return "hash(" + ", ".join(self.names) + ")"
+
     def _existing_sql(self) -> str:
         c = self.contract
-        hash_expr = "md5(concat_ws('|', " + ", ".join(
-            f"coalesce(CAST({x} AS VARCHAR), '\\N')" for x in self.names) + "))"
+        hash_expr = self._hash_expr()
         key = ", ".join(c.key)
         if not has_data(self.lake_dir, c.name):
             return f"SELECT {key}, NULL AS _h, FALSE AS _present FROM valid WHERE FALSE"
@@ -225,15 +233,13 @@ class Ingestor:
 
     def _quarantine(self, batch: str, n: int, path: Path, sha: str, report: IngestReport) -> None:
         con, c = self.con, self.contract
-        key = ", ".join(c.key)
         raw_json = "to_json(struct_pack(" + ", ".join(f"{x} := {x}__raw" for x in self.names) + "))"
         rejected = con.sql(f"""
             SELECT _row AS row, _field AS field, _reason AS reason, {raw_json} AS raw FROM judged WHERE _reason IS NOT NULL
             UNION ALL
             SELECT j._row, '{c.key[-1]}', 'conflicting duplicates of key (' || concat_ws(', ', {", ".join(f"CAST(g.{k} AS VARCHAR)" for k in c.key)}) || ') in rows ' || g._rows,
                    {raw_json.replace("__raw", "__raw")}
-            FROM judged j JOIN (SELECT {key}, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS _rows
-                                FROM grouped WHERE _nd > 1 GROUP BY {key}) g
+            FROM judged j JOIN (SELECT * FROM repeated WHERE _nd > 1) g
               ON {" AND ".join(f"j.{k} IS NOT DISTINCT FROM g.{k}" for k in c.key)} AND j._reason IS NULL
             UNION ALL
             SELECT d._row, '{c.key[-1]}', 'conflicts with the value already in the lake for key ('

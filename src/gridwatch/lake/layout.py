@@ -72,3 +72,20 @@ _DUCK_TYPES = {
 def duck_type(t: str) -> str:
     """DuckDB type of a contract column type."""
     return _DUCK_TYPES[t]
+
+
+LOAD_ORDER = ("customers", "addresses", "permits", "registry", "weather", "closures", "water", "labels",
+              "readings_daily", "readings_interval")
+"""Tables in dependency order (customers before the readings that must name them)."""
+
+INPUT_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx")
+
+
+def input_files(directory: Path, table: str) -> list[Path]:
+    """Input files of ``table`` in a directory: ``<table>.<ext>``, ``<table>-*.<ext>`` or ``<table>/*.<ext>``."""
+    found = [p for p in directory.glob(f"{table}.*") if p.suffix in INPUT_SUFFIXES]
+    found += [p for p in directory.glob(f"{table}-*") if p.suffix in INPUT_SUFFIXES]
+    sub = directory / table
+    if sub.is_dir():
+        found += [p for p in sub.iterdir() if p.suffix in INPUT_SUFFIXES]
+    return sorted(found)
