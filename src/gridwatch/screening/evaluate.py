@@ -41,6 +41,12 @@ def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -
     df["is_workshop"] = df["is_workshop"].fillna(False).astype(bool)
     flag = df["code"].isin(FLAGGED)
     pos = df["is_workshop"]
+    finding = pos.copy()  # any true finding of the catalogue: workshop, unpermitted factory, closed/resurgent
+    if "kind" in df:
+        finding |= df["kind"].eq("factory_unpermitted")
+    if "patterns" in df:
+        finding |= df["patterns"].fillna("").str.contains("closed_firm_consuming|resurgent|resurged_elsewhere")
+    red = df["code"] == "red"
     res = df["tariff"] == "residential"
     out: dict = {
         "customers": len(df),
@@ -54,6 +60,7 @@ def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -
         "residential_nonworkshop_flag_rate": _ratio((flag & res & ~pos).sum(), (res & ~pos).sum()),
         "recall_residential_workshops": _ratio((flag & pos & res).sum(), (pos & res).sum()),
     }
+    out["red_precision_any_finding"] = _ratio((red & finding).sum(), red.sum())
     out["by_code"] = {
         c: {"n": int((df["code"] == c).sum()), "workshops": int(((df["code"] == c) & pos).sum()),
             "precision": _ratio(((df["code"] == c) & pos).sum(), (df["code"] == c).sum())}
@@ -154,7 +161,9 @@ def report_markdown(m: dict, run: dict, images: list[str]) -> str:
         f"| hidden workshops (truth) | {m['workshops']} |",
         f"| recall of workshops (yellow+red) | {pct(m['recall'])} |",
         f"| residential flag rate (yellow+red) | {pct(m['residential_flag_rate'])} |",
-        f"| precision of red | {pct(m['by_code']['red']['precision'])} |",
+        f"| precision of red (hidden workshops) | {pct(m['by_code']['red']['precision'])} |",
+        f"| precision of red (any true finding: workshop, unpermitted factory, closed or resurgent site) | "
+        f"{pct(m.get('red_precision_any_finding'))} |",
         f"| precision of yellow+red | {pct(m['precision_flagged'])} |",
         f"| recall at 2% residential flag rate (score only) | "
         f"{pct(m.get('recall_at_2pct_residential_by_score'))} |",

@@ -39,6 +39,8 @@ _BASE: tuple[Feature, ...] = (
     Feature("log_mean_kwh", "ln(kWh/d)", "daily", "ln(1 + mean_kwh): level on a log scale for peer z-scores.",
             "日均电量(对数)"),
     Feature("log_p95_kwh", "ln(kWh/d)", "daily", "ln(1 + p95_kwh).", "日电量95分位(对数)"),
+    Feature("log_recent_kwh", "ln(kWh/d)", "daily", "ln(1 + recent_kwh): recent level for peer z-scores.",
+            "近期日均电量(对数)"),
     Feature("cv_daily", "-", "daily", "Standard deviation / mean of daily energy (day-to-day irregularity).",
             "日电量变异系数"),
     Feature("load_factor_daily", "-", "daily", "mean_kwh / max_kwh: daily load factor (负荷率) over the window.",

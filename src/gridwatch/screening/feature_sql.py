@@ -22,6 +22,7 @@ from gridwatch.screening.window import Window
 
 PEER_Z_FEATURES: tuple[str, ...] = (
     "log_mean_kwh",
+    "log_recent_kwh",
     "log_p95_kwh",
     "night_share",
     "night_day_ratio",
@@ -199,7 +200,7 @@ SELECT
   coalesce(da.n_days, 0) / CAST({w.days} AS DOUBLE) AS coverage,
   da.n_zero_days / CAST(nullif(da.n_days, 0) AS DOUBLE) AS zero_share,
   da.mean_kwh, da.median_kwh, da.p95_kwh, da.max_kwh,
-  ln(1 + da.mean_kwh) AS log_mean_kwh, ln(1 + da.p95_kwh) AS log_p95_kwh,
+  ln(1 + da.mean_kwh) AS log_mean_kwh, ln(1 + da.p95_kwh) AS log_p95_kwh, ln(1 + da.recent_kwh) AS log_recent_kwh,
   da.sd_kwh / nullif(da.mean_kwh, 0) AS cv_daily,
   da.mean_kwh / nullif(da.max_kwh, 0) AS load_factor_daily,
   da.weekend_kwh / nullif(da.weekday_kwh, 0) AS weekend_ratio,
@@ -297,6 +298,7 @@ JOIN tar_s t ON a.tariff = t.tariff
 
 _Z_FLOOR: dict[str, float] = {
     "log_mean_kwh": 0.15,
+    "log_recent_kwh": 0.15,
     "log_p95_kwh": 0.15,
     "night_share": 0.03,
     "night_day_ratio": 0.1,

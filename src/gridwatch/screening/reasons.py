@@ -15,6 +15,8 @@ from gridwatch.screening.models import MODELS
 Z_REASONS: dict[str, tuple[str, str]] = {
     "z_log_mean_kwh": ("日均用电{mean_kwh:.0f}千瓦时，同类用户{peer_mean_kwh:.0f}千瓦时",
                        "daily use {mean_kwh:.0f} kWh, peers {peer_mean_kwh:.0f} kWh"),
+    "z_log_recent_kwh": ("近期日均用电{recent_kwh:.0f}千瓦时，同类用户{peer_mean_kwh:.0f}千瓦时",
+                         "recent daily use {recent_kwh:.0f} kWh, peers {peer_mean_kwh:.0f} kWh"),
     "z_log_p95_kwh": ("高峰日用电{p95_kwh:.0f}千瓦时（95分位）", "peak days {p95_kwh:.0f} kWh (95th percentile)"),
     "z_night_share": ("夜间用电占比{night_share:.0%}，同类用户{peer_night_share:.0%}",
                       "night use {night_share:.0%} of daily, peers {peer_night_share:.0%}"),

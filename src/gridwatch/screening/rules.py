@@ -82,18 +82,25 @@ class ModelRule(_Strict):
     severity: Literal["yellow", "red"] = Field(description="Least code an alarm of this model gives.")
     weight: float = Field(ge=0, le=1, description="Score boost: score = 1 − (1 − base) × Π(1 − weight).")
     all_of: list[Condition] = Field(min_length=1, description="Conditions that must all hold.")
-    any_of: list[Condition] = Field(default_factory=list, description="If given, at least one must hold.")
+    any_of: list[Condition] = Field(default_factory=list, description="If given, at least `any_min` must hold.")
+    any_min: int = Field(1, ge=1, description="How many of `any_of` must hold (default 1).")
 
     def mask(self, df: pd.DataFrame) -> np.ndarray:
         m = np.ones(len(df), dtype=bool)
         for c in self.all_of:
             m &= c.mask(df)
         if self.any_of:
-            a = np.zeros(len(df), dtype=bool)
+            k = np.zeros(len(df), dtype=int)
             for c in self.any_of:
-                a |= c.mask(df)
-            m &= a
+                k += c.mask(df)
+            m &= k >= self.any_min
         return m
+
+    @model_validator(mode="after")
+    def _any_min_reachable(self) -> ModelRule:
+        if self.any_of and self.any_min > len(self.any_of):
+            raise ValueError(f"any_min {self.any_min} exceeds the {len(self.any_of)} conditions of any_of")
+        return self
 
 
 class Codes(_Strict):

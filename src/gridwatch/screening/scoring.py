@@ -20,15 +20,21 @@ import pandas as pd
 from gridwatch.screening.models import MODELS
 from gridwatch.screening.rules import RuleSet, Scoring
 
-LEVEL_FEATURES = frozenset({"z_log_mean_kwh", "z_log_p95_kwh"})
+LEVEL_FEATURES = frozenset({"z_log_mean_kwh", "z_log_recent_kwh", "z_log_p95_kwh"})
 Z_CLIP = 10.0
 CODES = ("green", "yellow", "red")
+
+
+def _col(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in df:
+        return np.full(len(df), np.nan)
+    return df[name].to_numpy(dtype=float, na_value=np.nan)
 
 
 def contributions(df: pd.DataFrame, s: Scoring) -> pd.DataFrame:
     """Anomaly points per z-feature (≥ 0), shape features gated by the level z-score."""
     n = len(df)
-    level_z = df["z_log_mean_kwh"].to_numpy(dtype=float, na_value=np.nan) if n else np.zeros(0)
+    level_z = np.fmax(_col(df, "z_log_mean_kwh"), _col(df, "z_log_recent_kwh"))  # a recent start counts too
     gate = 1.0 / (1.0 + np.exp(-2.0 * (np.nan_to_num(level_z, nan=-10.0) - s.level_gate_z)))
     out = {}
     for f, w in s.weights.items():
