@@ -67,17 +67,20 @@ def build_city(home: Path) -> SmallCity:
     daily["W001"] = [2.0 if (d.weekday() == 6 or _sf(d)) else 80.0 for d in days]
     # night worker: daily energy from the interval curve below
     daily["N001"] = [48.0] * N_DAYS
-    # closed account still consuming
+    # closed account still consuming; D001 a firm deregistered in the business registry
     daily["C001"] = [10.0] * N_DAYS
     status["C001"] = "closed"
+    daily["D001"] = [20.0] * N_DAYS
+    name["D001"] = "广州某五金商行"
     # resurgence: 50/day, closed 2025-09-01 (0/day), back at 40/day from 2025-11-15
     daily["R001"] = [50.0 if d < date(2025, 9, 1) else (0.0 if d < date(2025, 11, 15) else 40.0) for d in days]
     # sudden surge from 2025-12-04 (the recent window)
     daily["S001"] = [5.0 if d < date(2025, 12, 4) else 65.0 for d in days]
     # gaps and zeros: 100 missing days, 30 zero days
     daily["G001"] = [None if i < 100 else (0.0 if i < 130 else 6.0) for i in range(N_DAYS)]
-    for a in ("W001", "N001", "C001", "R001", "S001", "G001"):
+    for a in ("W001", "N001", "R001", "S001", "G001"):
         tariff[a] = "residential"
+    tariff["C001"] = tariff["D001"] = "commercial"
     # industrial accounts: I001 no permit, I002 permit by account, I003 permit by holder name
     for a in ("I001", "I002", "I003"):
         daily[a] = [300.0 if d.weekday() < 6 else 30.0 for d in days]
@@ -111,6 +114,9 @@ def build_city(home: Path) -> SmallCity:
     write_table(lake, "permits", {
         "permit_no": ["P1", "P2"], "holder": ["某公司", "广州某电镀有限公司"], "account_no": ["I002", None],
         "valid_from": [date(2020, 1, 1), date(2020, 1, 1)], "valid_to": [date(2030, 1, 1), None],
+    })
+    write_table(lake, "registry", {
+        "uscc": ["91440101X", "91440101Y"], "name": ["广州某五金商行", "某公司"], "status": ["注销", "存续"],
     })
     write_table(lake, "closures", {
         "account_no": ["R001"], "closed_on": [date(2025, 9, 1)], "measure": ["shutdown"], "source": ["ledger"],

@@ -113,6 +113,12 @@ def test_permit_links_are_exact_joins(features) -> None:  # type: ignore[no-unty
     assert features.loc["I003"].has_permit  # holder = customer name
 
 
+def test_registry_links_are_exact_joins(features) -> None:  # type: ignore[no-untyped-def]
+    assert features.loc["D001"].is_deregistered_business
+    assert not features.loc["D001"].is_registered_business
+    assert not features.loc["H001"].is_deregistered_business
+
+
 def test_water_power_ratio(features) -> None:  # type: ignore[no-untyped-def]
     w = features.loc["W001"]
     assert w.water_m3_month == pytest.approx(300)

@@ -115,6 +115,7 @@ def test_model_hits_on_the_small_city(features) -> None:  # type: ignore[no-unty
     assert hits.loc["W001", "industrial_shape"]
     assert hits.loc["N001", "night_production"]
     assert hits.loc["C001", "closed_still_consuming"]
+    assert hits.loc["D001", "closed_still_consuming"]
     assert hits.loc["R001", "resurgence"]
     assert hits.loc["S001", "sudden_surge"]
     assert hits.loc["I001", "unpermitted_industrial_load"]

@@ -180,6 +180,10 @@ reg AS (
   SELECT DISTINCT name FROM registry
   WHERE name IS NOT NULL AND (status IS NULL OR status NOT IN ('注销', '吊销', 'deregistered', 'revoked'))
 ),
+dereg AS (
+  SELECT DISTINCT name FROM registry
+  WHERE name IS NOT NULL AND status IN ('注销', '吊销', 'deregistered', 'revoked')
+),
 cl AS (
   SELECT account_no, max(closed_on) AS closed_on FROM closures
   WHERE closed_on <= {_d(w.as_of)} GROUP BY account_no
@@ -228,6 +232,7 @@ SELECT
     THEN ln(1 + wat.water_m3 / (wat.water_months * 30.4 * da.mean_kwh / 1000.0)) END AS log_water_per_mwh,
   (perm.account_no IS NOT NULL OR perm_name.name IS NOT NULL) AS has_permit,
   (reg.name IS NOT NULL) AS is_registered_business,
+  (dereg.name IS NOT NULL AND reg.name IS NULL) AS is_deregistered_business,
   cl.closed_on, clk.pre_closure_kwh, clk.post_closure_kwh,
   clk.post_closure_kwh / nullif(clk.pre_closure_kwh, 0) AS resurgence_ratio,
   greatest(da.recent_kwh + 30 * da.trend_slope, 0) AS projected_kwh_30d
@@ -239,6 +244,7 @@ LEFT JOIN wat ON cust.account_no = wat.account_no
 LEFT JOIN perm ON cust.account_no = perm.account_no
 LEFT JOIN perm_name ON cust.name = perm_name.name
 LEFT JOIN reg ON cust.name = reg.name
+LEFT JOIN dereg ON cust.name = dereg.name
 LEFT JOIN cl ON cust.account_no = cl.account_no
 LEFT JOIN clk ON cust.account_no = clk.account_no
 """

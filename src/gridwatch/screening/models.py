@@ -85,12 +85,13 @@ register(ModelSpec(
 register(ModelSpec(
     name="closed_still_consuming",
     title_zh="销户/停用仍用电", title_en="Closed or suspended account still consuming",
-    description="The account is closed or suspended in the customer file but its meter still records use.",
-    inputs=("customers", "readings_daily"),
+    description="A firm that is closed — deregistered or revoked in the business registry (exact name join), "
+    "or a non-residential account closed in the customer file — while its meter still records use.",
+    inputs=("customers", "registry", "readings_daily"),
     schedule="daily",
-    evidence=("status", "recent_kwh"),
-    reason_zh="用户状态为{status}，近期日均用电{recent_kwh:.0f}千瓦时",
-    reason_en="account status {status}, recent use {recent_kwh:.0f} kWh/day",
+    evidence=("status", "is_deregistered_business", "recent_kwh"),
+    reason_zh="企业已注销或户已销户（状态{status}），近期日均用电{recent_kwh:.0f}千瓦时",
+    reason_en="firm deregistered or account closed (status {status}), recent use {recent_kwh:.0f} kWh/day",
 ))
 register(ModelSpec(
     name="sudden_surge",
