@@ -123,6 +123,28 @@ class AddressSettings(Strict):
     link_min_score: float = Field(
         0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
     )
+class ScreeningSettings(Strict):
+    """Windows and thresholds of the screening features (the judgment conditions live in the rule file)."""
+
+    lookback_days: int = Field(365, ge=28, description="Daily readings looked at, up to as-of [d].")
+    recent_days: int = Field(28, ge=7, description="Recent window (surge, resurgence, trend) [d].")
+    interval_days: int = Field(28, ge=1, description="Days of interval (15/30/60-min) data looked at [d].")
+    night_hours: tuple[int, int] = Field((22, 6), description="Night hours [start, end) local time.")
+    day_hours: tuple[int, int] = Field((8, 18), description="Daytime hours [start, end) local time.")
+    rain_mm: float = Field(10.0, ge=0, description="Rain day: precipitation at least this [mm].")
+    dry_mm: float = Field(1.0, ge=0, description="A day with less than this precipitation is a dry day [mm].")
+    comfort_c: tuple[float, float] = Field(
+        (16.0, 24.0), description="Comfort band of daily mean temperature; outside it AC/heating runs [°C]."
+    )
+    min_peers: int = Field(
+        30, ge=2, description="Smaller peer groups (tariff + transformer district) fall back to tariff."
+    )
+    bucket_rows: int = Field(
+        80_000_000,
+        ge=1_000_000,
+        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
+    )
+    rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
 
 
 class Settings(Strict):
@@ -137,6 +159,7 @@ class Settings(Strict):
     web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
     address: AddressSettings = Field(default_factory=AddressSettings, description="Address parsing and matching.")
+    screening: ScreeningSettings = Field(default_factory=ScreeningSettings, description="Screening features.")
 
 
 class ConfigError(ValueError):

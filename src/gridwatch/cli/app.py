@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gridwatch.cli.workflow_cmd",
     "gridwatch.cli.web_cmd",
     "gridwatch.cli.monitoring_cmd",
+    "gridwatch.cli.screen_cmd",
 )
 
 app = typer.Typer(
