@@ -118,11 +118,16 @@ def judged_sql(contract: Contract, settings: LakeSettings, typed_view: str) -> s
     checks = _generic_checks(contract) + [
         (ch.field, ch.condition.format(**params), ch.reason.format(**params)) for ch in CHECKS.get(contract.name, [])
     ]
-    field_case = " ".join(f"WHEN coalesce({cond}, FALSE) THEN {_q(field)}" for field, cond, _ in checks)
-    reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {reason} END" for _, cond, reason in checks)
+    flags = ", ".join(f"coalesce({cond}, FALSE) AS _v{i}" for i, (_, cond, _) in enumerate(checks))
+    any_bad = " OR ".join(f"_v{i}" for i in range(len(checks)))
+    field_case = " ".join(f"WHEN _v{i} THEN {_q(field)}" for i, (field, _, _) in enumerate(checks))
+    reasons = ", ".join(f"CASE WHEN _v{i} THEN {reason} END" for i, (_, _, reason) in enumerate(checks))
+    # the reason text is built only for the (few) rows that break a rule
     return (
-        f"SELECT *, CASE {field_case} END AS _field, NULLIF(concat_ws('; ', {reasons}), '') AS _reason "
-        f"FROM {typed_view}"
+        f"SELECT * EXCLUDE ({', '.join(f'_v{i}' for i in range(len(checks)))}), "
+        f"CASE WHEN {any_bad} THEN CASE {field_case} END END AS _field, "
+        f"CASE WHEN {any_bad} THEN concat_ws('; ', {reasons}) END AS _reason "
+        f"FROM (SELECT *, {flags} FROM {typed_view}) flagged"
     )
 
 
