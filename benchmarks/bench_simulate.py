@@ -208,7 +208,11 @@ def main() -> None:
             "bytes per customer-day (all files, CSV unless stated).", "",
             text, "",
             "Memory is bounded: peak RSS does not grow with the number of customers (compare the two daily "
-            "CSV runs of different sizes) because blocks of 1,000 customers are streamed to the files.",
+            "CSV runs of different sizes) because blocks of 1,000 customers are streamed to the files; it is "
+            "dominated by loading the city skeleton once.", "",
+            f"Load average when the runs ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. Worker "
+            "processes only help when cores are free: on a busy shared machine `--workers 2` can be slower "
+            "than one worker (earlier runs on this machine ranged from 0.5× to 1.9×).",
         ]
         if q:
             doc += ["", "## How hard is the screening problem on this data?", "", q]
