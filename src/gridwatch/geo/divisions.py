@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,12 +27,15 @@ class Division:
     parent: str | None
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def _rows(name: str, city_code: str | None = None) -> Iterator[dict[str, str]]:
+    """Rows of one shipped CSV, streamed; with ``city_code`` only that city's rows are kept."""
     ref = resources.files("gridwatch.geo") / "data" / name
-    raw = ref.read_bytes()
-    if name.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    return list(csv.DictReader(raw.decode("utf-8").splitlines()))
+    with ref.open("rb") as raw:
+        stream = gzip.open(raw, "rt", encoding="utf-8") if name.endswith(".gz") else io.TextIOWrapper(raw, "utf-8")  # noqa: SIM115 (closed by the with below)
+        with stream:
+            for row in csv.DictReader(stream):
+                if city_code is None or row.get("cityCode") == city_code:
+                    yield row
 
 
 @lru_cache(maxsize=1)
@@ -62,10 +67,7 @@ def city_tree(city_code: str) -> list[Division]:
             out.append(Division(r["code"], r["name"], "city", r["provinceCode"]))
     if not out:
         raise KeyError(f"unknown city code {city_code!r}")
-    out += [Division(r["code"], r["name"], "district", r["cityCode"]) for r in _rows("areas.csv")
-            if r["cityCode"] == city_code]
-    out += [Division(r["code"], r["name"], "town", r["areaCode"]) for r in _rows("streets.csv")
-            if r["cityCode"] == city_code]
-    out += [Division(r["code"], r["name"], "community", r["streetCode"]) for r in _rows("villages.csv.gz")
-            if r["cityCode"] == city_code]
+    out += [Division(r["code"], r["name"], "district", r["cityCode"]) for r in _rows("areas.csv", city_code)]
+    out += [Division(r["code"], r["name"], "town", r["areaCode"]) for r in _rows("streets.csv", city_code)]
+    out += [Division(r["code"], r["name"], "community", r["streetCode"]) for r in _rows("villages.csv.gz", city_code)]
     return out
