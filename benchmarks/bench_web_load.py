@@ -23,6 +23,7 @@ import asyncio
 import os
 import platform
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -168,6 +169,14 @@ class Conn:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str, headers: dict[str, str]) -> int:
+        try:
+            return await self._get(path, headers)
+        except (asyncio.IncompleteReadError, ConnectionError):  # server closed an idle keep-alive connection
+            self.close()
+            self.writer = None
+            return await self._get(path, headers)
+
+    async def _get(self, path: str, headers: dict[str, str]) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
@@ -328,6 +337,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, int, float, float, flo
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the clean-up (server, schema) on TERM
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--orders", type=int, default=260_000)

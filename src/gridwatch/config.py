@@ -103,6 +103,50 @@ class WebSettings(Strict):
     threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
 
 
+class AddressSettings(Strict):
+    """Address parsing and matching to the standard door-plate registry (标准地址)."""
+
+    model_path: str | None = Field(
+        None, description="CRF model file for address parsing; default: the model shipped with the package."
+    )
+    max_chars: int = Field(200, ge=10, description="Addresses longer than this get status too_long [chars].")
+    match_min_score: float = Field(
+        0.80, ge=0, le=1, description="Lowest score of an automatic match (below: ambiguous or unmatched) [-]."
+    )
+    ambiguous_min_score: float = Field(
+        0.50, ge=0, le=1, description="Lowest score kept as an ambiguous candidate for a person to choose [-]."
+    )
+    match_margin: float = Field(
+        0.08, ge=0, le=1, description="Required lead of the best candidate over the second for a match [-]."
+    )
+    max_candidates: int = Field(3, ge=1, le=20, description="Candidates kept for ambiguous addresses.")
+    link_min_score: float = Field(
+        0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
+    )
+class ScreeningSettings(Strict):
+    """Windows and thresholds of the screening features (the judgment conditions live in the rule file)."""
+
+    lookback_days: int = Field(365, ge=28, description="Daily readings looked at, up to as-of [d].")
+    recent_days: int = Field(28, ge=7, description="Recent window (surge, resurgence, trend) [d].")
+    interval_days: int = Field(28, ge=1, description="Days of interval (15/30/60-min) data looked at [d].")
+    night_hours: tuple[int, int] = Field((22, 6), description="Night hours [start, end) local time.")
+    day_hours: tuple[int, int] = Field((8, 18), description="Daytime hours [start, end) local time.")
+    rain_mm: float = Field(10.0, ge=0, description="Rain day: precipitation at least this [mm].")
+    dry_mm: float = Field(1.0, ge=0, description="A day with less than this precipitation is a dry day [mm].")
+    comfort_c: tuple[float, float] = Field(
+        (16.0, 24.0), description="Comfort band of daily mean temperature; outside it AC/heating runs [°C]."
+    )
+    min_peers: int = Field(
+        30, ge=2, description="Smaller peer groups (tariff + transformer district) fall back to tariff."
+    )
+    bucket_rows: int = Field(
+        80_000_000,
+        ge=1_000_000,
+        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
+    )
+    rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
+
+
 class Settings(Strict):
     """Root of ``gridwatch.yaml``."""
 
@@ -114,6 +158,8 @@ class Settings(Strict):
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings, description="Work orders.")
     web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
+    address: AddressSettings = Field(default_factory=AddressSettings, description="Address parsing and matching.")
+    screening: ScreeningSettings = Field(default_factory=ScreeningSettings, description="Screening features.")
 
 
 class ConfigError(ValueError):

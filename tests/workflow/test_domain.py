@@ -64,3 +64,13 @@ def test_random_action_sequences_stay_in_known_states(actions):
         if t is not None:
             state = t.to_state
         assert state in loop.STATES
+
+
+def test_every_state_has_funnel_stages():
+    from gridwatch.workflow.dashboard import FUNNEL, reached
+
+    for state in loop.STATES:
+        for resolution in (None, "disposed", "dismissed"):
+            stages = reached(str(state), resolution)
+            assert stages[0] == "suspects" and set(stages) <= set(FUNNEL)
+    assert reached("closed", "dismissed")[-1] == "closed" and "confirmed" not in reached("closed", "dismissed")

@@ -85,7 +85,8 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
     """Build the app for a workspace (refuses production mode with default secrets)."""
     check_settings(ws.settings.web)
     if platform is None:
-        platform = Platform.open(ws)
+        threads = ws.settings.web.threads
+        platform = Platform.open(ws, pool_size=max(5, threads // 2), max_overflow=threads)
         platform.accounts.sync_jurisdictions(ws.settings.city_code)
     threads = ws.settings.web.threads
 

@@ -40,85 +40,86 @@ class Dashboard:
     trend: list[tuple[str, int, int]]  # (day, created, closed)
 
 
-def _counts(now: datetime):  # type: ignore[no-untyped-def]
-    open_states = [str(s) for s in loop.OPEN_STATES]
-    return (
-        func.count().label("total"),
-        func.count(WorkOrder.claimed_at).label("claimed"),
-        func.count(WorkOrder.verified_at).label("verified"),
-        func.count(WorkOrder.confirmed_at).label("confirmed"),
-        func.count(WorkOrder.disposed_at).label("disposed"),
-        func.count(WorkOrder.closed_at).label("closed"),
-        func.sum(case((WorkOrder.resolution == "dismissed", 1), else_=0)).label("dismissed"),
-        func.sum(case(((WorkOrder.state.in_(open_states)) & (WorkOrder.due_at < now), 1), else_=0)).label(
-            "overdue"
-        ),
-    )
+REACHED: dict[tuple[str, str | None], tuple[str, ...]] = {
+    ("pooled", None): ("suspects",),
+    ("claimed", None): ("suspects", "claimed"),
+    ("returned", None): ("suspects", "claimed"),
+    ("verified", None): ("suspects", "claimed", "verified"),
+    ("confirmed", None): ("suspects", "claimed", "verified", "confirmed"),
+    ("disposing", None): ("suspects", "claimed", "verified", "confirmed"),
+    ("disposed", None): ("suspects", "claimed", "verified", "confirmed", "disposed"),
+    ("closed", "disposed"): FUNNEL,
+    ("closed", "dismissed"): ("suspects", "claimed", "verified", "closed"),
+}
+"""Funnel stages an order has passed, from its current state and resolution (a test covers every state)."""
+
+
+def reached(state: str, resolution: str | None) -> tuple[str, ...]:
+    return REACHED.get((state, resolution)) or REACHED.get((state, None)) or ("suspects",)
 
 
 def build(
     sessions: sessionmaker[Session], actor: Actor, *, days: int = 30, now: datetime | None = None
 ) -> Dashboard:
+    """One grouped query (covered by the per-level index) gives funnel, states, overdue and sub-areas."""
     now = now or utcnow()
+    open_states = {str(x) for x in loop.OPEN_STATES}
+    idx = LEVEL_ORDER.index(actor.level)
+    child = LEVEL_ORDER[idx + 1] if idx + 1 < len(LEVEL_ORDER) else None
+    child_col = getattr(WorkOrder, ORDER_COLUMN[child]) if child else literal_column("NULL")
+    late = case((WorkOrder.due_at < now, 1), else_=0).label("late")
+    cday = func.substr(cast(WorkOrder.created_at, String), 1, 10).label("cday")
+    xday = func.substr(cast(WorkOrder.closed_at, String), 1, 10).label("xday")
+    q = scope(
+        select(
+            child_col.label("area"), WorkOrder.state, WorkOrder.resolution, late, cday, xday, func.count()
+        ),
+        actor,
+    )
+    q = q.group_by(*(literal_column(c) for c in ("area", "state", "resolution", "late", "cday", "xday")))
+    funnel = dict.fromkeys(FUNNEL, 0)
+    by_state: dict[str, int] = {}
+    per_area: dict[str, dict[str, int]] = {}
+    created: dict[str, int] = {}
+    closed: dict[str, int] = {}
+    dismissed = overdue = 0
     with sessions() as s:
-        r = s.execute(scope(select(*_counts(now)), actor)).one()
-        by_state = dict(
-            s.execute(scope(select(WorkOrder.state, func.count()), actor).group_by(WorkOrder.state)).all()
-        )
-        idx = LEVEL_ORDER.index(actor.level)
-        child = LEVEL_ORDER[idx + 1] if idx + 1 < len(LEVEL_ORDER) else None
-        areas: list[AreaRow] = []
-        if child is not None:
-            col = getattr(WorkOrder, ORDER_COLUMN[child])
-            c = _counts(now)
-            q = scope(select(col, c[0], c[1], c[2], c[3], c[5], c[7]), actor).group_by(col).order_by(col)
-            areas = [
-                AreaRow(code or "", t, cl, v, cf, cs, int(od or 0))
-                for code, t, cl, v, cf, cs, od in s.execute(q)
-            ]
-        since = now - timedelta(days=days)
-
-        def day(col):  # type: ignore[no-untyped-def]  # portable: 'YYYY-MM-DD' text on SQLite and PostgreSQL
-            return func.substr(cast(col, String), 1, 10)
-
-        created = dict(
-            s.execute(
-                scope(select(day(WorkOrder.created_at).label("d"), func.count()), actor)
-                .where(WorkOrder.created_at >= since)
-                .group_by(literal_column("d"))
-            ).all()
-        )
-        closed = dict(
-            s.execute(
-                scope(select(day(WorkOrder.closed_at).label("d"), func.count()), actor)
-                .where(WorkOrder.closed_at >= since)
-                .group_by(literal_column("d"))
-            ).all()
-        )
+        rows = s.execute(q).all()
+    for area, state, resolution, is_late, c_day, x_day, n in rows:
+        a = per_area.setdefault(area or "", dict.fromkeys((*FUNNEL, "overdue"), 0))
+        for stage in reached(state, resolution):
+            funnel[stage] += n
+            a[stage] += n
+        by_state[state] = by_state.get(state, 0) + n
+        created[c_day] = created.get(c_day, 0) + n
+        if x_day:
+            closed[x_day] = closed.get(x_day, 0) + n
+        if resolution == "dismissed":
+            dismissed += n
+        if is_late and state in open_states:
+            overdue += n
+            a["overdue"] += n
+    areas = (
+        [
+            AreaRow(
+                code, a["suspects"], a["claimed"], a["verified"], a["confirmed"], a["closed"], a["overdue"]
+            )
+            for code, a in sorted(per_area.items())
+        ]
+        if child
+        else []
+    )
     trend = []
     for i in range(days, -1, -1):
-        d = (now - timedelta(days=i)).date()
-        trend.append(
-            (
-                d.isoformat(),
-                int(created.get(d.isoformat(), 0)),
-                int(closed.get(d.isoformat(), 0)),
-            )
-        )
-    reviewed = int(r.confirmed or 0) + int(r.dismissed or 0)
+        d = (now - timedelta(days=i)).date().isoformat()
+        trend.append((d, created.get(d, 0), closed.get(d, 0)))
+    reviewed = funnel["confirmed"] + dismissed
     return Dashboard(
-        funnel={
-            "suspects": r.total,
-            "claimed": r.claimed,
-            "verified": r.verified,
-            "confirmed": r.confirmed,
-            "disposed": r.disposed,
-            "closed": r.closed,
-        },
-        by_state={str(k): int(v) for k, v in by_state.items()},
-        hit_rate=(int(r.confirmed) / reviewed) if reviewed else None,
+        funnel=funnel,
+        by_state=by_state,
+        hit_rate=(funnel["confirmed"] / reviewed) if reviewed else None,
         reviewed=reviewed,
-        overdue=int(r.overdue or 0),
+        overdue=overdue,
         areas=areas,
         area_level=child,
         trend=trend,

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from gridwatch.config import WorkflowSettings
 from gridwatch.workflow import loop, photos
@@ -628,18 +628,20 @@ class OrderService:
         order_by: str = "score",
     ) -> Page:
         page = max(1, page)
-        stmt = scope(select(WorkOrder), actor)
+        col = getattr(WorkOrder, ORDER_COLUMN[actor.level])
+        conds = [col == actor.jurisdiction_code]
         if states:
-            stmt = stmt.where(WorkOrder.state.in_(states))
+            conds.append(WorkOrder.state.in_(states))
         if mine:
-            stmt = stmt.where(WorkOrder.assignee_id == actor.user_id)
+            conds.append(WorkOrder.assignee_id == actor.user_id)
         now = self.clock()
         if overdue:
-            stmt = stmt.where(WorkOrder.state.in_([str(x) for x in loop.OPEN_STATES]), WorkOrder.due_at < now)
+            conds += [WorkOrder.state.in_([str(x) for x in loop.OPEN_STATES]), WorkOrder.due_at < now]
         if code:
-            stmt = stmt.where(WorkOrder.health_code == code)
+            conds.append(WorkOrder.health_code == code)
+        stmt = select(WorkOrder).options(defer(WorkOrder.evidence)).where(*conds)
         with self._tx() as s:
-            total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            total = s.scalar(select(func.count()).select_from(WorkOrder).where(*conds)) or 0
             sort = WorkOrder.score.desc() if order_by == "score" else WorkOrder.due_at.asc()
             rows = s.scalars(
                 stmt.order_by(sort, WorkOrder.id).offset((page - 1) * page_size).limit(page_size)

@@ -161,14 +161,37 @@ def upgrade() -> None:
     with op.batch_alter_table("wf_order", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_wf_order_account_no"), ["account_no"], unique=False)
         batch_op.create_index(batch_op.f("ix_wf_order_assignee_id"), ["assignee_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_wf_order_city_code"), ["city_code"], unique=False)
+        batch_op.create_index(
+            "ix_wf_order_city_cover",
+            ["city_code", "district_code", "state", "resolution", "due_at", "created_at", "closed_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_wf_order_district_cover",
+            ["district_code", "town_code", "state", "resolution", "due_at", "created_at", "closed_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_wf_order_town_cover",
+            ["town_code", "community_code", "state", "resolution", "due_at", "created_at", "closed_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_wf_order_community_cover",
+            ["community_code", "grid_cell", "state", "resolution", "due_at", "created_at", "closed_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_wf_order_grid_cover",
+            ["grid_cell", "state", "resolution", "due_at", "created_at", "closed_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_wf_order_community_state_score", ["community_code", "state", "score"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_wf_order_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_wf_order_due_at"), ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_wf_order_state"), ["state"], unique=False)
-        batch_op.create_index("ix_wf_order_community_state", ["community_code", "state"], unique=False)
-        batch_op.create_index("ix_wf_order_district_state", ["district_code", "state"], unique=False)
-        batch_op.create_index("ix_wf_order_grid_state", ["grid_cell", "state"], unique=False)
-        batch_op.create_index("ix_wf_order_town_state", ["town_code", "state"], unique=False)
 
     op.create_table(
         "wf_disposal",
@@ -321,14 +344,15 @@ def downgrade() -> None:
 
     op.drop_table("wf_disposal")
     with op.batch_alter_table("wf_order", schema=None) as batch_op:
-        batch_op.drop_index("ix_wf_order_town_state")
-        batch_op.drop_index("ix_wf_order_grid_state")
-        batch_op.drop_index("ix_wf_order_district_state")
-        batch_op.drop_index("ix_wf_order_community_state")
+        batch_op.drop_index("ix_wf_order_town_cover")
+        batch_op.drop_index("ix_wf_order_grid_cover")
+        batch_op.drop_index("ix_wf_order_district_cover")
+        batch_op.drop_index("ix_wf_order_community_cover")
         batch_op.drop_index(batch_op.f("ix_wf_order_state"))
         batch_op.drop_index(batch_op.f("ix_wf_order_due_at"))
         batch_op.drop_index(batch_op.f("ix_wf_order_created_at"))
-        batch_op.drop_index(batch_op.f("ix_wf_order_city_code"))
+        batch_op.drop_index("ix_wf_order_city_cover")
+        batch_op.drop_index("ix_wf_order_community_state_score")
         batch_op.drop_index(batch_op.f("ix_wf_order_assignee_id"))
         batch_op.drop_index(batch_op.f("ix_wf_order_account_no"))
 
