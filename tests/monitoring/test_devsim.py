@@ -31,7 +31,7 @@ def test_simulate_devices_scores_alarms(tmp_path) -> None:
             "--port",
             "0",
             "-n",
-            "20",
+            "10",
             "--minutes",
             "290",
             "--report",
@@ -41,7 +41,7 @@ def test_simulate_devices_scores_alarms(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["errors"] == []
-    assert data["frames_acknowledged"] > 20 * 250
+    assert data["frames_acknowledged"] > 10 * 250
     s = data["scores"]
     assert s["normal"]["false_alarms"] == 0
     assert s["restricted/comply"]["false_alarms"] == 0
