@@ -31,7 +31,7 @@ def test_simulate_devices_scores_alarms(tmp_path) -> None:
             "--port",
             "0",
             "-n",
-            "20",
+            "10",
             "--minutes",
             "290",
             "--report",
@@ -41,7 +41,7 @@ def test_simulate_devices_scores_alarms(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["errors"] == []
-    assert data["frames_acknowledged"] > 20 * 250
+    assert data["frames_acknowledged"] > 10 * 250
     s = data["scores"]
     assert s["normal"]["false_alarms"] == 0
     assert s["restricted/comply"]["false_alarms"] == 0
@@ -53,9 +53,13 @@ def test_simulate_devices_scores_alarms(tmp_path) -> None:
 def test_simulate_from_submeters_csv(tmp_path) -> None:
     csv = tmp_path / "submeters.csv"
     csv.write_text(
-        "enterprise_id,enterprise_name,account_no,mn,password,channel_id,facility_kind,pairs_with,rated_kw,scenario\n"
-        "E1,甲,1,MNA,pa,p1,production,,30,normal\nE1,甲,1,MNA,pa,t1,treatment,p1,6,normal\n"
-        "E2,乙,2,MNB,pb,p1,production,,40,cheating\nE2,乙,2,MNB,pb,t1,treatment,p1,8,cheating\n",
+        # the format `gridwatch simulate` writes (quoted, channel ids with '-')
+        '"enterprise_id","enterprise_name","account_no","mn","password","channel_id","facility_kind",'
+        '"pairs_with","rated_kw","scenario"\n'
+        '"E1","甲","1","MNA","pa","E1-P1","production","",30,"normal"\n'
+        '"E1","甲","1","MNA","pa","E1-T1","treatment","E1-P1",6,"normal"\n'
+        '"E2","乙","2","MNB","pb","E2-P1","production","",40,"cheating"\n'
+        '"E2","乙","2","MNB","pb","E2-T1","treatment","E2-P1",8,"cheating"\n',
         encoding="utf-8",
     )
     result = CliRunner().invoke(

@@ -100,6 +100,18 @@ def test_add_device_validates(db_url) -> None:
         )
 
 
+def test_factor_codes_are_hj212_safe() -> None:
+    assert ChannelSpec("E1-P1", "production").codes() == ("IE1P1", "PE1P1", "EE1P1")
+    with pytest.raises(RegistryError, match="contain"):
+        add_device(
+            None,
+            mn="M",
+            password="p",
+            enterprise_id="E",  # type: ignore[arg-type]
+            channels=[ChannelSpec("p1", "production", power_code="P-1")],
+        )
+
+
 def test_channel_spec_parsing() -> None:
     spec = parse_channel_spec("c2:production:rated=12:codes=ia,pa,ea")
     assert spec.codes() == ("ia", "pa", "ea") and spec.rated_kw == 12

@@ -8,6 +8,7 @@ picked up).
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,8 +56,9 @@ class ChannelSpec:
     kwh_code: str | None = None
 
     def codes(self) -> tuple[str, str, str]:
-        """Factor codes of current, power and kWh; default ``I<ch>``, ``P<ch>``, ``E<ch>``."""
-        c = self.channel_id
+        """Factor codes of current, power and kWh; default ``I<ch>``, ``P<ch>``, ``E<ch>`` with the channel id
+        reduced to letters and digits (``-`` separates code and item in HJ 212, so it cannot be in a code)."""
+        c = re.sub(r"[^0-9A-Za-z]", "", self.channel_id)
         return (self.current_code or f"I{c}", self.power_code or f"P{c}", self.kwh_code or f"E{c}")
 
 
@@ -127,6 +129,14 @@ def validate_channels(mn: str, channels: list[ChannelSpec]) -> None:
     ids = [c.channel_id for c in channels]
     if len(set(ids)) != len(ids):
         raise RegistryError(f"MN {mn}: channel ids repeat: {ids}")
+    codes = [code for c in channels for code in c.codes()]
+    bad = [code for code in codes if not code or re.search(r"[-;,=&\s]", code)]
+    if bad:
+        raise RegistryError(
+            f"MN {mn}: factor codes {bad} contain - ; , = & or spaces (not allowed in HJ 212)"
+        )
+    if len(set(codes)) != len(codes):
+        raise RegistryError(f"MN {mn}: factor codes repeat across channels: {codes}")
     for c in channels:
         if c.kind not in KINDS:
             raise RegistryError(f"MN {mn} channel {c.channel_id}: kind {c.kind!r} is not one of {KINDS}")
