@@ -147,9 +147,9 @@ def test_slow_and_idle_clients_do_not_stall_others(tmp_path) -> None:
         started = time.monotonic()
         for i in range(20):
             writer.write(power_frame("MN0", "pw", T0 + minutes(i), {"p1": 20, "t1": 3}))
-            replies = await _read_replies(reader, 1, timeout=2.0)
+            replies = await _read_replies(reader, 1, timeout=10.0)
             assert replies and replies[0].cn == "9014", (i, gw.stats)
-        assert time.monotonic() - started < 5.0
+        assert time.monotonic() - started < 30.0  # generous: a stalled gateway never answers; a busy CI box answers slowly
         # the idle half-frame client is closed by the idle timeout
         await asyncio.sleep(3.5)
         assert gw.stats.connections <= 2
