@@ -21,6 +21,7 @@ from gridwatch.address.admin import AdminResolver
 from gridwatch.address.extract import FIELDS, Extracted, VocabularyExtractor, group_by
 from gridwatch.address.keys import name_key, number_key, plain_key
 from gridwatch.address.match_sql import MatchSQL
+from gridwatch.address.udf import register_udfs
 
 KEY_FIELDS = ("district", "town", "community", "road", "roadno", "poi", "building", "unit", "room")
 OUT_COLUMNS = (
@@ -151,6 +152,7 @@ def run_match(
     cust = extract_table(list(distinct), extractor)
     engine.register_arrow("cust", cust)  # type: ignore[attr-defined]
     engine.register_arrow("reg", reg_k)  # type: ignore[attr-defined]
+    register_udfs(engine)
     sql = MatchSQL(params.max_candidates)
     for stmt in (sql.tf(), sql.pairs(), sql.scored()):
         engine.execute(stmt)  # type: ignore[attr-defined]
