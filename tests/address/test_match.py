@@ -79,7 +79,7 @@ def test_ambiguous_keeps_candidates(engine) -> None:
         "room": None,
         "district_code": "440106",
         "town_code": "440106006",
-        "community_code": None,
+        "community_code": "440106006001",
         "grid_cell": "G1",
         "lon": 113.3,
         "lat": 23.1,
@@ -98,6 +98,10 @@ def test_ambiguous_keeps_candidates(engine) -> None:
     )
     res = run_match(engine, cust, reg, None, MatchParams(), AdminResolver.for_city("4401")).to_pylist()
     assert res[0]["status"] == "ambiguous" and res[0]["address_id"] is None
+    # both candidates lie in one community and grid cell: the address can still be dispatched
+    assert (
+        res[0]["community_code"] == "440106006001" and res[0]["grid_cell"] == "G1" and res[0]["lon"] is None
+    )
     assert {c["address_id"] for c in json.loads(res[0]["candidates"])} == {"A1", "A2"}
     assert res[1]["status"] == "matched" and res[1]["address_id"] == "A2"
 

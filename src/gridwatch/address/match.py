@@ -39,6 +39,8 @@ OUT_COLUMNS = (
     "lat",
 )
 STATUSES = ("matched", "ambiguous", "unmatched")
+SHARED_CONTEXT = frozenset(("district_code", "town_code", "community_code", "grid_cell"))
+"""Columns filled for an ambiguous address when all its candidates agree on them (dispatch by area)."""
 HARD_CONFLICTS = frozenset(("roadno", "building", "unit", "room", "district", "town"))
 """Disagreements that forbid an automatic match (a community named differently does not: short forms of
 community names are easily mistaken)."""
@@ -98,7 +100,10 @@ def build_extractor(
     vocab = {f: {v for v in reg_keys.column(f).to_pylist() if v} for f in FIELDS}
     cols = {f: reg_keys.column(f).to_pylist() for f in ("district", "town", "community", "road", "poi")}
     scopes = {
-        kind: {lvl: group_by(zip(cols[lvl], cols[kind], strict=True)) for lvl in ("community", "town", "district")}
+        kind: {
+            lvl: group_by(zip(cols[lvl], cols[kind], strict=True))
+            for lvl in ("community", "town", "district")
+        }
         for kind in ("road", "poi")
     }
     return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
@@ -189,7 +194,7 @@ def _assemble(
         cands = by_key.get(akey)
         if not cands:
             ev = f'{{"agree":[],"conflict":[],"margin":null,"extracted":{sources[akey]}}}'
-            decided[akey] = (None, "unmatched", 0.0, ev, "[]", None)
+            decided[akey] = (None, "unmatched", 0.0, ev, "[]", None, None)
             continue
         cands.sort(key=lambda t: t[5])
         aid, score, agree, conf, margin, _ = cands[0]
@@ -209,10 +214,18 @@ def _assemble(
             + "]"
         )
         ri = reg_idx[aid] if status == "matched" else None
-        decided[akey] = (aid if status == "matched" else None, status, round(score, 4), ev, cj, ri)
+        shared = None
+        if status == "ambiguous":  # candidates in one community still route the address to its staff
+            idx = [reg_idx[c[0]] for c in cands]
+            shared = {
+                c: reg_cols[c][idx[0]]
+                for c in ctx_cols
+                if c in SHARED_CONTEXT and len({reg_cols[c][i] for i in idx}) == 1
+            }
+        decided[akey] = (aid if status == "matched" else None, status, round(score, 4), ev, cj, ri, shared)
     out: dict[str, list[object]] = {c: [] for c in OUT_COLUMNS}
     for acc, akey in zip(accounts, akeys, strict=True):
-        aid, status, score, ev, cj, ri = decided[akey]
+        aid, status, score, ev, cj, ri, shared = decided[akey]
         out["account_no"].append(acc)
         out["address_id"].append(aid)
         out["status"].append(status)
@@ -220,7 +233,7 @@ def _assemble(
         out["evidence"].append(ev)
         out["candidates"].append(cj)
         for c in ctx_cols:
-            out[c].append(reg_cols[c][ri] if ri is not None else None)
+            out[c].append(reg_cols[c][ri] if ri is not None else (shared or {}).get(c))
     types = {"score": pa.float64(), "lon": pa.float64(), "lat": pa.float64()}
     return pa.table({c: pa.array(out[c], types.get(c, pa.string())) for c in OUT_COLUMNS})
 
