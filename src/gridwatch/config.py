@@ -83,6 +83,9 @@ class AddressSettings(Strict):
     link_min_score: float = Field(
         0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
     )
+    workers: int = Field(
+        2, ge=1, le=64, description="Processes extracting address components in parallel (large runs only)."
+    )
 
 
 class Settings(Strict):

@@ -128,3 +128,13 @@ def test_cli_match_over_the_lake(tmp_path: Path, city: pa.Table, city_customers)
 def test_cli_match_without_registry_is_a_clear_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["--home", str(tmp_path / "h"), "address", "match"])
     assert r.exit_code == 2 and "no standard addresses" in r.output
+
+
+def test_parallel_extraction_keeps_order(monkeypatch, city: pa.Table, city_customers) -> None:
+    from gridwatch.address import match as m
+
+    cust, _ = city_customers
+    ext = m.build_extractor(m.registry_keys(city), AdminResolver.for_city("4401"))
+    addrs = cust.column("address").to_pylist()
+    monkeypatch.setattr(m, "_CHUNK", 50)
+    assert m.extract_table(addrs, ext, workers=2).equals(m.extract_table(addrs, ext, workers=1))

@@ -109,22 +109,49 @@ def build_extractor(
     return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
 
 
-def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor) -> pa.Table:
-    """Component keys of distinct addresses (``akey`` = position in ``addresses``)."""
-    rows: dict[str, list[object]] = {f: [] for f in KEY_FIELDS}
-    src: list[str] = []
-    raw_roads: list[str | None] = []
+def _extract_rows(addresses: Sequence[str], extractor: VocabularyExtractor) -> list[tuple]:
+    out = []
     for a in addresses:
         ex: Extracted = extractor.extract(a or "")
-        raw_roads.append(ex.road_raw)
-        for f in KEY_FIELDS:
-            rows[f].append(getattr(ex, f))
-        src.append(json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}")
+        src = json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}"
+        out.append((*(getattr(ex, f) for f in KEY_FIELDS), ex.road_raw, src))
+    return out
+
+
+_FORKED: list[VocabularyExtractor] = []
+"""The extractor a forked worker inherits from its parent (set just before the pool forks)."""
+
+
+def _extract_chunk(chunk: Sequence[str]) -> list[tuple]:
+    return _extract_rows(chunk, _FORKED[0])
+
+
+def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor, workers: int = 1) -> pa.Table:
+    """Component keys of distinct addresses (``akey`` = position in ``addresses``).
+
+    With ``workers`` > 1 (and a platform that forks) the addresses are split over worker processes that
+    inherit the extractor; results keep the input order.
+    """
+    import multiprocessing as mp
+
+    if workers > 1 and len(addresses) >= 4 * _CHUNK and "fork" in mp.get_all_start_methods():
+        chunks = [addresses[i : i + _CHUNK] for i in range(0, len(addresses), _CHUNK)]
+        _FORKED[:] = [extractor]
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                rows = [r for part in pool.map(_extract_chunk, chunks) for r in part]
+        finally:
+            _FORKED.clear()
+    else:
+        rows = _extract_rows(addresses, extractor)
+    names = (*KEY_FIELDS, "road_raw", "sources")
     cols = {"akey": pa.array(range(len(addresses)), pa.int64())}
-    cols.update({f: pa.array(rows[f], pa.string()) for f in KEY_FIELDS})
-    cols["road_raw"] = pa.array(raw_roads, pa.string())
-    cols["sources"] = pa.array(src, pa.string())
+    for j, name in enumerate(names):
+        cols[name] = pa.array([r[j] for r in rows], pa.string())
     return pa.table(cols)
+
+
+_CHUNK = 5_000
 
 
 def decide(best: float | None, margin: float | None, conflicts: str, p: MatchParams) -> str:
@@ -145,6 +172,7 @@ def run_match(
     params: MatchParams,
     resolver: AdminResolver | None = None,
     parser: object | None = None,
+    workers: int = 1,
 ) -> pa.Table:
     """Match ``customers`` (account_no, address) to ``reg`` (lake ``addresses`` rows) on ``engine``."""
     reg_k = registry_keys(reg)
@@ -154,7 +182,7 @@ def run_match(
     raw = customers.column("address").to_pylist()
     distinct: dict[str, int] = {}
     akeys = [distinct.setdefault(a or "", len(distinct)) for a in raw]
-    cust = extract_table(list(distinct), extractor)
+    cust = extract_table(list(distinct), extractor, workers)
     engine.register_arrow("cust", cust)  # type: ignore[attr-defined]
     engine.register_arrow("reg", reg_k)  # type: ignore[attr-defined]
     register_udfs(engine)

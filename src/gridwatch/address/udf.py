@@ -22,8 +22,9 @@ def name_similarity(a: str | None, b: str | None) -> float | None:
 
 def name_sim_arrow(a: pa.Array, b: pa.Array) -> pa.Array:
     """Vectorised :func:`name_similarity` over two Arrow string arrays."""
-    return pa.array([name_similarity(x, y) for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)],
-                    pa.float64())
+    return pa.array(
+        [name_similarity(x, y) for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)], pa.float64()
+    )
 
 
 def _duckdb(engine: object) -> None:
@@ -32,8 +33,9 @@ def _duckdb(engine: object) -> None:
     con = engine.con  # type: ignore[attr-defined]
     with contextlib.suppress(Exception):  # not registered yet
         con.remove_function("name_sim")
-    con.create_function("name_sim", name_sim_arrow, [VARCHAR, VARCHAR], DOUBLE, type="arrow",
-                        null_handling="special")
+    con.create_function(
+        "name_sim", name_sim_arrow, [VARCHAR, VARCHAR], DOUBLE, type="arrow", null_handling="special"
+    )
 
 
 def _spark(engine: object) -> None:
