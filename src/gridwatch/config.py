@@ -16,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridwatch.monitoring.settings import MonitoringSettings
+
 
 class Strict(BaseModel):
     """Base for every config model: unknown keys are errors, values are validated on assignment."""
@@ -63,6 +65,44 @@ class StoreSettings(Strict):
     )
 
 
+class WorkflowSettings(Strict):
+    """Work orders: dispatch, deadlines, uploads."""
+
+    grid_cells_per_community: int = Field(
+        0, ge=0, le=99,
+        description="Grid cells (网格) generated under each community as <community>-G01..; 0 = none "
+        "(grid cells named by address matches are still created).",
+    )
+    verify_days: int = Field(7, ge=1, description="Days from dispatch until claim + verification is due [d].")
+    disposal_days: int = Field(30, ge=1, description="Default days allowed for a disposal measure [d].")
+    evaluation_days: int = Field(90, ge=1, description="Days after closing when post-evaluation is due [d].")
+    max_photo_bytes: int = Field(8_000_000, ge=10_000, description="Largest accepted photo upload [bytes].")
+    max_photos: int = Field(6, ge=1, description="Photos accepted per verification.")
+    intake_codes: list[str] = Field(
+        default_factory=lambda: ["red"],
+        description="Health codes of screening results that become work orders (red, yellow).",
+    )
+
+
+class WebSettings(Strict):
+    """The web app (pages + REST API)."""
+
+    mode: Literal["development", "production"] = Field(
+        "development", description="production refuses default secrets and sets secure cookies."
+    )
+    secret_key: str = Field(
+        "change-me-development-only", description="Signs session cookies; must be changed in production."
+    )
+    session_hours: int = Field(12, ge=1, description="Lifetime of a login session [h].")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per user or address before lockout.")
+    login_window_minutes: int = Field(15, ge=1, description="Login rate-limit window and lockout [min].")
+    tile_url: str = Field(
+        "", description="Map tile URL template ({z}/{x}/{y}); empty = no tiles (works offline)."
+    )
+    page_size: int = Field(50, ge=5, le=500, description="Rows per page of long lists.")
+    threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
+
+
 class AddressSettings(Strict):
     """Address parsing and matching to the standard door-plate registry (标准地址)."""
 
@@ -88,6 +128,30 @@ class AddressSettings(Strict):
     )
 
 
+class ScreeningSettings(Strict):
+    """Windows and thresholds of the screening features (the judgment conditions live in the rule file)."""
+
+    lookback_days: int = Field(365, ge=28, description="Daily readings looked at, up to as-of [d].")
+    recent_days: int = Field(28, ge=7, description="Recent window (surge, resurgence, trend) [d].")
+    interval_days: int = Field(28, ge=1, description="Days of interval (15/30/60-min) data looked at [d].")
+    night_hours: tuple[int, int] = Field((22, 6), description="Night hours [start, end) local time.")
+    day_hours: tuple[int, int] = Field((8, 18), description="Daytime hours [start, end) local time.")
+    rain_mm: float = Field(10.0, ge=0, description="Rain day: precipitation at least this [mm].")
+    dry_mm: float = Field(1.0, ge=0, description="A day with less than this precipitation is a dry day [mm].")
+    comfort_c: tuple[float, float] = Field(
+        (16.0, 24.0), description="Comfort band of daily mean temperature; outside it AC/heating runs [°C]."
+    )
+    min_peers: int = Field(
+        30, ge=2, description="Smaller peer groups (tariff + transformer district) fall back to tariff."
+    )
+    bucket_rows: int = Field(
+        80_000_000,
+        ge=1_000_000,
+        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
+    )
+    rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
+
+
 class Settings(Strict):
     """Root of ``gridwatch.yaml``."""
 
@@ -96,7 +160,11 @@ class Settings(Strict):
     lake: LakeSettings = Field(default_factory=LakeSettings, description="Lake ingest settings.")
     engine: EngineSettings = Field(default_factory=EngineSettings, description="Compute engine settings.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings, description="Work orders.")
+    web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
     address: AddressSettings = Field(default_factory=AddressSettings, description="Address parsing and matching.")
+    screening: ScreeningSettings = Field(default_factory=ScreeningSettings, description="Screening features.")
 
 
 class ConfigError(ValueError):

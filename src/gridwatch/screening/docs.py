@@ -1,0 +1,154 @@
+"""Render docs/SCREENING.md from the registries (features, models, rule-file schema) plus the prose here.
+
+``python -m gridwatch.screening.docs > docs/SCREENING.md``; tests fail when a model, feature or rule-file
+key is missing from the file.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from gridwatch.screening.feature_catalog import FEATURES
+from gridwatch.screening.models import MODELS
+from gridwatch.screening.rules import Codes, Condition, Jurisdiction, ModelRule, RuleSet, Scoring, load_rules
+
+INTRO = """# Screening (屏查): features, models, health codes
+
+`gridwatch screen` gives every power customer a score in [0, 1] (higher = more suspicious), a health code
+(健康码) green / yellow / red, the named models that raised an alarm, and the top reasons in Chinese and
+English with their evidence numbers ("夜间用电占比71%，同类用户18%" / "night use 71% of daily, peers 18%").
+
+```
+gridwatch --home H screen [--as-of 2025-12-31] [--engine duckdb|spark] [--rules district.yaml] --out codes.csv
+gridwatch --home H evaluate --truth SIM/truth [--out report/]
+```
+
+CSV contract (stable): `account_no, score, code, model_hits, reasons, reasons_en, evidence` — `model_hits`
+comma-separated model names, `reasons` Chinese reasons joined by "；", `evidence` JSON text. Each run is
+also kept in the workspace for the web app: `results/screening/<run_id>/results.parquet` (columns
+`account_no, score, code, model_hits, reasons_zh, reasons_en, evidence, run_id, as_of`), `run.json`
+(as-of, engine, rule-set version, model version, counts, alarm counts, supervised or not) and
+`results/screening/LATEST` (the latest run id).
+
+## How it works
+
+1. **Features** (`feature_sql.py`): one DuckDB-dialect SQL text per pass, run by either engine
+   (`gridwatch.engine`; Spark gets it transpiled by sqlglot, with the few dialect differences in
+   `engine/dialects.py`). Pass 1 is per customer over the lake; DuckDB runs it per hash bucket of customers
+   (`screening.bucket_rows`) because its exact median/quantile cannot spill. Pass 2 compares every customer
+   with its peers: same tariff in the same transformer district (台区), or the same tariff city-wide when
+   the district has fewer than `screening.min_peers` customers. Readings never leave the engine; only the
+   per-customer table (one row per customer) comes back.
+2. **Models** (`models.py` + the rule file): named alarms whose conditions are data.
+3. **Unsupervised score**: signed, weighted robust peer z-scores ("anomaly points"); shape evidence counts
+   only as the level rises above peers (a sigmoid gate on `z_log_mean_kwh`), so vacant flats and small odd
+   curves do not score; blended with an IsolationForest score; `1 − exp(−points / anomaly_scale)`;
+   accounts under `min_mean_kwh` score 0.
+4. **Supervised score** (when `labels` holds enough field verification outcomes): LightGBM on all
+   numeric features, probabilities calibrated by isotonic regression (3-fold `CalibratedClassifierCV`);
+   `base = (1 − supervised_weight) × unsupervised + supervised_weight × probability`.
+5. **Combination**: `score = 1 − (1 − base) × Π(1 − weight_m)` over the models that raised an alarm.
+   Code: red when `score ≥ red_score`, yellow when `score ≥ yellow_score`, and at least the `severity`
+   of every alarm. Adding an alarm never lowers a score or a code (property-tested).
+6. **Reasons**: alarms first (their templates with evidence), then the largest anomaly points, three at
+   most; evidence JSON holds each alarm's evidence features and the z-scores behind the other reasons.
+
+Missing data: a missing day is not a zero. `coverage` and `zero_share` carry gaps and zero days; every
+ratio whose denominator is missing or zero is NULL; a NULL feature never satisfies a rule condition.
+Daily data alone is enough: interval features are NULL without interval data (`interval_days = 0`) and
+the models and scores that need them simply do not fire.
+"""
+
+RULES_DOC = """## The rule file (判定条件)
+
+A jurisdiction's judgment conditions: YAML or JSON, strict (unknown keys, unknown features, unknown
+models, out-of-range values and ill-typed values are rejected with the file name and the path of each
+error, e.g. `district.yaml: invalid rule file (1 error(s))  models.resurgence.all_of.3.feature: Value
+error, unknown feature 'nite_share'`). No code is evaluated. Pass it with `--rules FILE` or set
+`screening.rules_file`; the built-in default is `src/gridwatch/screening/default_rules.yaml`. The
+version string is recorded in every run's `run.json`.
+
+Top level:
+{top}
+
+`codes`:
+{codes}
+
+`scoring`:
+{scoring}
+
+`models.<name>` (one entry per model below; a model without an entry never fires):
+{model}
+
+A condition is `{{feature, op, value}}`:
+{cond}
+
+Operators: `>=`, `>`, `<=`, `<` (number), `==`, `!=` (one value), `in`, `not_in` (list), `is_null`,
+`not_null` (no value). `feature` is any column of the feature table below. Example:
+
+```yaml
+format: gridwatch-rules/1
+version: "tianhe-2026.12"
+jurisdiction: {{code: "440106", name: 天河区}}
+codes: {{yellow_score: 0.55, red_score: 0.8}}
+scoring: {{...}}            # as in the default
+models:
+  night_production:
+    severity: red          # this district treats night production as red
+    weight: 0.5
+    all_of:
+      - {{feature: interval_days, op: ">=", value: 7}}
+      - {{feature: mean_kwh, op: ">=", value: 15}}
+    any_of:
+      - {{feature: night_share, op: ">=", value: 0.5}}
+      - {{feature: night_day_ratio, op: ">=", value: 1.5}}
+```
+"""
+
+
+def _fields(model: type[BaseModel]) -> str:
+    rows = ["| key | meaning |", "|---|---|"]
+    for name, info in model.model_fields.items():
+        rows.append(f"| `{name}` | {info.description or ''} |")
+    return "\n".join(rows)
+
+
+def render() -> str:
+    rules = load_rules()
+    out = [INTRO, "## Models", ""]
+    out.append("| model | 名称 | schedule | default severity / weight |")
+    out.append("|---|---|---|---|")
+    for name, spec in MODELS.items():
+        r = rules.models[name]
+        out.append(f"| `{name}` | {spec.title_zh} | {spec.schedule} | {r.severity} / {r.weight} |")
+    out.append("")
+    for name, spec in MODELS.items():
+        r = rules.models[name]
+        conds = " AND ".join(f"{c.feature} {c.op} {c.value if c.value is not None else ''}".strip() for c in r.all_of)
+        if r.any_of:
+            conds += " AND (" + " OR ".join(f"{c.feature} {c.op} {c.value}" for c in r.any_of) + ")"
+        out += [
+            f"### `{name}` — {spec.title_en} / {spec.title_zh}",
+            "",
+            spec.description,
+            "",
+            f"- inputs: {', '.join(spec.inputs)}; schedule: {spec.schedule}",
+            f"- evidence: {', '.join(f'`{e}`' for e in spec.evidence)}",
+            f"- default conditions: {conds}",
+            f"- reason: 「{spec.reason_zh}」 / \"{spec.reason_en}\"",
+            "",
+        ]
+    out += ["## Features", "", "| feature | unit | source | meaning |", "|---|---|---|---|"]
+    for f in FEATURES.values():
+        out.append(f"| `{f.name}` | {f.unit} | {f.source} | {f.meaning} {f.zh} |")
+    out.append("")
+    out.append(RULES_DOC.format(
+        top=_fields(RuleSet), codes=_fields(Codes), scoring=_fields(Scoring), model=_fields(ModelRule),
+        cond=_fields(Condition),
+    ))
+    out.append(f"Jurisdiction: {_fields(Jurisdiction)}\n")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(render(), end="")

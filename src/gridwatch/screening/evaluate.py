@@ -1,0 +1,201 @@
+"""Evaluate a screening run against a simulated city's ground truth.
+
+Truth: ``<truth_dir>/customers.parquet`` (or ``.csv``) with at least ``account_no`` and ``is_workshop``;
+``trade`` and ``kind`` are used when present.  Residential accounts are those whose lake tariff is
+residential.  Figures: recall of hidden workshops, flag rate (yellow + red) of residential accounts,
+precision by code, recall by trade, flag rate by kind (confounders), the recall reachable at a 2%
+residential flag rate by score alone, a PR curve and score histograms (PNG) and a Markdown report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FLAGGED = ("yellow", "red")
+
+
+def read_truth(truth_dir: Path) -> pd.DataFrame:
+    for name in ("customers.parquet", "customers.csv"):
+        p = truth_dir / name
+        if p.exists():
+            df = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p, dtype={"account_no": str})
+            break
+    else:
+        raise FileNotFoundError(f"{truth_dir}: no customers.parquet or customers.csv (ground truth)")
+    missing = {"account_no", "is_workshop"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{truth_dir}: truth lacks column(s) {', '.join(sorted(missing))}")
+    df["account_no"] = df["account_no"].astype(str)
+    df["is_workshop"] = df["is_workshop"].astype(str).str.lower().isin(["true", "1", "yes"])
+    return df
+
+
+def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -> dict:
+    """All figures of the report as a JSON-able dict."""
+    df = results.merge(truth, on="account_no", how="left", suffixes=("", "_truth"))
+    df = df.merge(tariffs[["account_no", "tariff"]], on="account_no", how="left", suffixes=("", "_lake"))
+    df["is_workshop"] = df["is_workshop"].fillna(False).astype(bool)
+    flag = df["code"].isin(FLAGGED)
+    pos = df["is_workshop"]
+    finding = pos.copy()  # any true finding of the catalogue: workshop, unpermitted factory, closed/resurgent
+    if "kind" in df:
+        finding |= df["kind"].eq("factory_unpermitted")
+    if "patterns" in df:
+        finding |= df["patterns"].fillna("").str.contains("closed_firm_consuming|resurgent|resurged_elsewhere")
+    red = df["code"] == "red"
+    res = df["tariff"] == "residential"
+    out: dict = {
+        "customers": len(df),
+        "workshops": int(pos.sum()),
+        "residential": int(res.sum()),
+        "flagged": int(flag.sum()),
+        "flag_rate_all": _ratio(flag.sum(), len(df)),
+        "recall": _ratio((flag & pos).sum(), pos.sum()),
+        "precision_flagged": _ratio((flag & pos).sum(), flag.sum()),
+        "residential_flag_rate": _ratio((flag & res).sum(), res.sum()),
+        "residential_nonworkshop_flag_rate": _ratio((flag & res & ~pos).sum(), (res & ~pos).sum()),
+        "recall_residential_workshops": _ratio((flag & pos & res).sum(), (pos & res).sum()),
+    }
+    out["red_precision_any_finding"] = _ratio((red & finding).sum(), red.sum())
+    out["by_code"] = {
+        c: {"n": int((df["code"] == c).sum()), "workshops": int(((df["code"] == c) & pos).sum()),
+            "precision": _ratio(((df["code"] == c) & pos).sum(), (df["code"] == c).sum())}
+        for c in ("red", "yellow", "green")
+    }
+    if "trade" in df:
+        out["by_trade"] = {
+            str(t): {"workshops": len(g), "recall": _ratio(g["code"].isin(FLAGGED).sum(), len(g))}
+            for t, g in df[pos].groupby(df.loc[pos, "trade"].fillna("unknown"))
+        }
+    if "kind" in df:
+        out["by_kind"] = {
+            str(k): {"n": len(g), "flag_rate": _ratio(g["code"].isin(FLAGGED).sum(), len(g)),
+                     "red_rate": _ratio((g["code"] == "red").sum(), len(g))}
+            for k, g in df.groupby(df["kind"].fillna("unknown"))
+        }
+    if "model_hits" in df:
+        hits = df["model_hits"].fillna("").str.split(",").explode()
+        hits = hits[hits != ""]
+        out["by_model"] = {
+            str(m): {"alarms": len(ix), "workshops": int(pos.loc[ix.index].sum()),
+                     "precision": _ratio(pos.loc[ix.index].sum(), len(ix))}
+            for m, ix in hits.groupby(hits)
+        }
+    # ranking quality of the score alone: recall when flagging the top 2% of residential accounts
+    if res.any() and pos.any():
+        thr = float(np.quantile(df.loc[res, "score"], 0.98))
+        top = df["score"] > thr
+        out["score_threshold_at_2pct_residential"] = thr
+        out["recall_at_2pct_residential_by_score"] = _ratio((top & pos).sum(), pos.sum())
+    out["average_precision"] = _average_precision(df["score"].to_numpy(), pos.to_numpy())
+    return out
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return None if not b else round(float(a) / float(b), 4)
+
+
+def _average_precision(score: np.ndarray, y: np.ndarray) -> float | None:
+    if not y.any():
+        return None
+    from sklearn.metrics import average_precision_score
+
+    return round(float(average_precision_score(y, score)), 4)
+
+
+def plots(results: pd.DataFrame, truth: pd.DataFrame, out_dir: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import precision_recall_curve
+
+    df = results.merge(truth[["account_no", "is_workshop"]], on="account_no", how="left")
+    y = df["is_workshop"].fillna(False).astype(bool).to_numpy()
+    s = df["score"].to_numpy()
+    files = []
+    if y.any():
+        p, r, _ = precision_recall_curve(y, s)
+        fig, ax = plt.subplots(figsize=(5, 4))
+        ax.plot(r, p)
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_title("Precision-recall of the screening score")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(out_dir / "pr_curve.png", dpi=110)
+        plt.close(fig)
+        files.append("pr_curve.png")
+    fig, ax = plt.subplots(figsize=(6, 4))
+    bins = np.linspace(0, 1, 41)
+    ax.hist(s[~y], bins=bins, alpha=0.6, label="not workshop", log=True)
+    ax.hist(s[y], bins=bins, alpha=0.6, label="workshop", log=True)
+    ax.set_xlabel("score")
+    ax.set_ylabel("accounts (log)")
+    ax.legend()
+    ax.set_title("Score histograms")
+    fig.tight_layout()
+    fig.savefig(out_dir / "score_hist.png", dpi=110)
+    plt.close(fig)
+    files.append("score_hist.png")
+    return files
+
+
+def report_markdown(m: dict, run: dict, images: list[str]) -> str:
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{100 * v:.1f}%"
+
+    lines = [
+        f"# Screening evaluation — run {run.get('run_id', '?')}",
+        "",
+        f"as-of {run.get('as_of')}, engine {run.get('engine')}, rule set {run.get('ruleset_version')}, "
+        f"model {run.get('model_version')}, supervised: {run.get('supervised') or 'no (cold start)'}",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| customers | {m['customers']} |",
+        f"| hidden workshops (truth) | {m['workshops']} |",
+        f"| recall of workshops (yellow+red) | {pct(m['recall'])} |",
+        f"| residential flag rate (yellow+red) | {pct(m['residential_flag_rate'])} |",
+        f"| precision of red (hidden workshops) | {pct(m['by_code']['red']['precision'])} |",
+        f"| precision of red (any true finding: workshop, unpermitted factory, closed or resurgent site) | "
+        f"{pct(m.get('red_precision_any_finding'))} |",
+        f"| precision of yellow+red | {pct(m['precision_flagged'])} |",
+        f"| recall at 2% residential flag rate (score only) | "
+        f"{pct(m.get('recall_at_2pct_residential_by_score'))} |",
+        f"| average precision | {m['average_precision']} |",
+        "",
+        "## By code",
+        "",
+        "| code | accounts | workshops | precision |",
+        "|---|---|---|---|",
+    ]
+    for c, v in m["by_code"].items():
+        lines.append(f"| {c} | {v['n']} | {v['workshops']} | {pct(v['precision'])} |")
+    for title, key, cols in (
+        ("By trade (recall)", "by_trade", ("workshops", "recall")),
+        ("By kind (flag rate)", "by_kind", ("n", "flag_rate", "red_rate")),
+        ("By model (alarms)", "by_model", ("alarms", "workshops", "precision")),
+    ):
+        if key not in m:
+            continue
+        lines += ["", f"## {title}", "", "| | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        for k, v in m[key].items():
+            vals = [pct(v[c]) if isinstance(v[c], float) else str(v[c]) for c in cols]
+            lines.append(f"| {k} | " + " | ".join(vals) + " |")
+    lines += ["", *[f"![{i}]({i})" for i in images], ""]
+    return "\n".join(lines)
+
+
+def evaluate(results: pd.DataFrame, run: dict, truth_dir: Path, tariffs: pd.DataFrame, out_dir: Path) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    truth = read_truth(truth_dir)
+    m = metrics(results, truth, tariffs)
+    images = plots(results, truth, out_dir)
+    (out_dir / "metrics.json").write_text(json.dumps({"run": run, "metrics": m}, indent=2, ensure_ascii=False))
+    (out_dir / "report.md").write_text(report_markdown(m, run, images), encoding="utf-8")
+    return m

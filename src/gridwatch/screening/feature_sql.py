@@ -1,0 +1,323 @@
+"""Feature computation, written once as DuckDB-dialect SQL and run by any engine (see gridwatch.engine).
+
+Two passes:
+
+1. :func:`account_features_sql` — per customer, from the lake views ``customers``, ``readings_daily``,
+   ``readings_interval``, ``weather``, ``water``, ``permits``, ``registry``, ``closures`` and the
+   registered calendar ``gw_calendar``.  It may be run per hash bucket of customers so that exact
+   medians/quantiles (which cannot spill in DuckDB) stay within memory.
+2. :func:`peer_features_sql` — over the per-customer table registered back as ``gw_account``: each
+   customer against the median and MAD of its peers (same tariff in the same transformer district,
+   falling back to the same tariff city-wide when the district has too few customers).
+
+Every output column is documented in :mod:`gridwatch.screening.feature_catalog` (a test checks both
+ways).  Missing days are not zeros: ``coverage`` and ``zero_share`` carry gaps and zeros explicitly, and
+ratios whose denominator is missing are NULL (never 0 or infinity).
+"""
+
+from __future__ import annotations
+
+from gridwatch.config import ScreeningSettings
+from gridwatch.screening.window import Window
+
+PEER_Z_FEATURES: tuple[str, ...] = (
+    "log_mean_kwh",
+    "log_recent_kwh",
+    "log_p95_kwh",
+    "night_share",
+    "night_day_ratio",
+    "on_hours",
+    "load_factor_daily",
+    "weekend_ratio",
+    "temp_corr",
+    "sf_ratio",
+    "onoff_share",
+    "flat_share",
+    "cap_use",
+    "rain_ratio",
+    "surge_ratio",
+    "log_water_per_mwh",
+)
+"""Features that get a robust z-score against the peer group (``z_<name>``)."""
+
+PEER_MEDIAN_FEATURES: tuple[str, ...] = ("mean_kwh", "night_share", "on_hours", "temp_corr", "weekend_ratio")
+"""Features whose peer median is kept as evidence (``peer_<name>``)."""
+
+
+def _d(x: object) -> str:
+    return f"DATE '{x}'"
+
+
+def _bucket(col: str, bucket: tuple[int, int] | None) -> str:
+    if bucket is None or bucket[1] <= 1:
+        return "TRUE"
+    i, n = bucket
+    return f"abs(hash({col})) % {n} = {i}"
+
+
+def account_features_sql(w: Window, s: ScreeningSettings, bucket: tuple[int, int] | None = None) -> str:
+    """Per-customer features for the window (DuckDB dialect)."""
+    ns, ne = s.night_hours
+    ds, de = s.day_hours
+    night = f"(h >= {ns} OR h < {ne})" if ns > ne else f"(h >= {ns} AND h < {ne})"
+    day = f"(h >= {ds} AND h < {de})"
+    night_len = (ne - ns) % 24 or 24
+    day_len = (de - ds) % 24 or 24
+    lo, hi = s.comfort_c
+    bc = _bucket("account_no", bucket)
+    # the interval window ends at the start of the day after as_of
+    iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
+    return f"""
+WITH cust AS (
+  SELECT account_no, tariff, coalesce(transformer_district, '') AS td, capacity_kva, status, name
+  FROM customers WHERE {bc}
+),
+wx AS (
+  SELECT date, avg(tmean_c) AS tmean_c, avg(precip_mm) AS precip_mm,
+         greatest(avg(tmean_c) - {hi}, 0) + greatest({lo} - avg(tmean_c), 0) AS degree_c
+  FROM weather WHERE date BETWEEN {_d(w.start)} AND {_d(w.as_of)} GROUP BY date
+),
+d AS (
+  SELECT r.account_no, r.date, r.kwh, c.day_index, c.is_weekend, c.is_holiday, c.sf_phase, c.is_recent,
+         c.is_trend, wx.degree_c, wx.precip_mm
+  FROM readings_daily r
+  JOIN gw_calendar c ON r.date = c.date
+  LEFT JOIN wx ON r.date = wx.date
+  WHERE r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL
+    AND {_bucket("r.account_no", bucket)}
+),
+da0 AS (
+  SELECT account_no,
+    count(*) AS n_days,
+    count(*) FILTER (WHERE kwh = 0) AS n_zero_days,
+    avg(kwh) AS mean_kwh,
+    quantile_cont(kwh, [0.5, 0.95]) AS q,
+    max(kwh) AS max_kwh,
+    stddev_samp(kwh) AS sd_kwh,
+    avg(kwh) FILTER (WHERE is_weekend AND NOT is_holiday) AS weekend_kwh,
+    avg(kwh) FILTER (WHERE NOT is_weekend AND NOT is_holiday) AS weekday_kwh,
+    avg(kwh) FILTER (WHERE sf_phase = 'during') AS sf_kwh,
+    avg(kwh) FILTER (WHERE sf_phase = 'before') AS pre_sf_kwh,
+    corr(kwh, degree_c) AS temp_corr,
+    regr_slope(kwh, degree_c) AS temp_slope,
+    avg(kwh) FILTER (WHERE precip_mm >= {s.rain_mm}) AS rain_kwh,
+    avg(kwh) FILTER (WHERE precip_mm < {s.dry_mm}) AS dry_kwh,
+    count(*) FILTER (WHERE precip_mm >= {s.rain_mm}) AS n_rain_days,
+    avg(kwh) FILTER (WHERE is_recent) AS recent_kwh,
+    avg(kwh) FILTER (WHERE NOT is_recent) AS base_kwh,
+    count(*) FILTER (WHERE is_recent) AS n_recent_days,
+    regr_slope(kwh, day_index) FILTER (WHERE is_trend) AS trend_slope,
+    max(kwh) FILTER (WHERE is_recent) AS recent_max_kwh
+  FROM d GROUP BY account_no
+),
+da AS (
+  SELECT da0.*, q[1] AS median_kwh, q[2] AS p95_kwh FROM da0
+),
+db AS (
+  SELECT d.account_no,
+    count(*) FILTER (WHERE d.kwh <= greatest(0.1 * da.p95_kwh, 0.5)) AS n_off_days,
+    count(*) FILTER (WHERE d.kwh <= greatest(0.1 * da.p95_kwh, 0.5) AND NOT d.is_recent) AS n_off_before,
+    count(*) FILTER (WHERE d.kwh >= 0.5 * da.p95_kwh AND da.p95_kwh > 0) AS n_on_days,
+    count(*) FILTER (WHERE d.kwh BETWEEN 0.8 * da.median_kwh AND 1.2 * da.median_kwh AND da.median_kwh > 0)
+      AS n_flat
+  FROM d JOIN da ON d.account_no = da.account_no
+  GROUP BY d.account_no
+),
+iv AS (
+  SELECT account_no, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
+         lag(kwh) OVER (PARTITION BY account_no ORDER BY ts) AS prev_kwh
+  FROM readings_interval
+  WHERE ts >= CAST({_d(w.interval_start)} AS TIMESTAMP) AND ts < {iend} AND kwh IS NOT NULL AND {bc}
+),
+ivd AS (
+  SELECT account_no, day,
+    count(*) AS n, sum(kwh) AS e, max(kwh) AS pmax, min(kwh) AS pmin, avg(kwh) AS pavg,
+    sum(kwh) FILTER (WHERE {night}) AS e_night, count(*) FILTER (WHERE {night}) AS n_night,
+    sum(kwh) FILTER (WHERE {day}) AS e_day, count(*) FILTER (WHERE {day}) AS n_day
+  FROM iv GROUP BY account_no, day
+),
+ivx AS (
+  SELECT iv.account_no, iv.day,
+    count(*) FILTER (WHERE iv.kwh >= 0.5 * ivd.pmax AND ivd.pmax > 0) AS n_high,
+    count(*) FILTER (WHERE abs(iv.kwh - iv.prev_kwh) >= 0.3 * ivd.pmax AND ivd.pmax > 0) AS n_step
+  FROM iv JOIN ivd ON iv.account_no = ivd.account_no AND iv.day = ivd.day
+  GROUP BY iv.account_no, iv.day
+),
+ia AS (
+  SELECT ivd.account_no,
+    count(*) AS interval_days,
+    sum(ivd.e_night) / nullif(sum(ivd.e), 0) AS night_share,
+    (sum(ivd.e_night) / nullif(sum(ivd.n_night), 0)) / nullif(sum(ivd.e_day) / nullif(sum(ivd.n_day), 0), 0)
+      AS night_day_ratio,
+    sum(ivd.e_night) / {night_len} / nullif(sum(ivd.e_day) / {day_len}, 0) AS night_day_energy_ratio,
+    avg(ivd.pmax / nullif(ivd.pavg, 0)) AS peak_avg_ratio,
+    avg(ivd.pmin / nullif(ivd.pmax, 0)) AS valley_peak_ratio,
+    avg(24.0 * ivx.n_high / ivd.n) AS on_hours,
+    avg(ivx.n_step) AS steps_per_day
+  FROM ivd JOIN ivx ON ivd.account_no = ivx.account_no AND ivd.day = ivx.day
+  WHERE ivd.n >= 12
+  GROUP BY ivd.account_no
+),
+wat AS (
+  SELECT account_no, sum(m3) AS water_m3, count(*) AS water_months
+  FROM water
+  WHERE account_no IS NOT NULL AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
+  GROUP BY account_no
+),
+perm AS (
+  SELECT DISTINCT account_no FROM permits
+  WHERE account_no IS NOT NULL
+    AND (valid_from IS NULL OR valid_from <= {_d(w.as_of)})
+    AND (valid_to IS NULL OR valid_to >= {_d(w.as_of)})
+),
+perm_name AS (
+  SELECT DISTINCT holder AS name FROM permits
+  WHERE holder IS NOT NULL
+    AND (valid_from IS NULL OR valid_from <= {_d(w.as_of)})
+    AND (valid_to IS NULL OR valid_to >= {_d(w.as_of)})
+),
+reg AS (
+  SELECT DISTINCT name FROM registry
+  WHERE name IS NOT NULL AND (status IS NULL OR status NOT IN ('注销', '吊销', 'deregistered', 'revoked'))
+),
+dereg AS (
+  SELECT DISTINCT name FROM registry
+  WHERE name IS NOT NULL AND status IN ('注销', '吊销', 'deregistered', 'revoked')
+),
+cl AS (
+  SELECT account_no, max(closed_on) AS closed_on FROM closures
+  WHERE closed_on <= {_d(w.as_of)} GROUP BY account_no
+),
+clk AS (
+  SELECT r.account_no,
+    avg(r.kwh) FILTER (WHERE r.date < cl.closed_on AND r.date >= cl.closed_on - INTERVAL 90 DAY)
+      AS pre_closure_kwh,
+    avg(r.kwh) FILTER (WHERE r.date >= cl.closed_on + INTERVAL 14 DAY AND r.date >= {_d(w.recent_start)})
+      AS post_closure_kwh
+  FROM readings_daily r JOIN cl ON r.account_no = cl.account_no
+  WHERE r.date BETWEEN {_d(w.start)} - INTERVAL 120 DAY AND {_d(w.as_of)} AND r.kwh IS NOT NULL
+  GROUP BY r.account_no
+)
+SELECT
+  cust.account_no, cust.tariff, cust.td AS transformer_district, cust.capacity_kva, cust.status,
+  coalesce(da.n_days, 0) AS n_days,
+  coalesce(da.n_days, 0) / CAST({w.days} AS DOUBLE) AS coverage,
+  da.n_zero_days / CAST(nullif(da.n_days, 0) AS DOUBLE) AS zero_share,
+  da.mean_kwh, da.median_kwh, da.p95_kwh, da.max_kwh,
+  ln(1 + da.mean_kwh) AS log_mean_kwh, ln(1 + da.p95_kwh) AS log_p95_kwh, ln(1 + da.recent_kwh) AS log_recent_kwh,
+  da.sd_kwh / nullif(da.mean_kwh, 0) AS cv_daily,
+  da.mean_kwh / nullif(da.max_kwh, 0) AS load_factor_daily,
+  da.weekend_kwh / nullif(da.weekday_kwh, 0) AS weekend_ratio,
+  da.sf_kwh / nullif(da.pre_sf_kwh, 0) AS sf_ratio,
+  CASE WHEN da.sd_kwh > 0 THEN da.temp_corr END AS temp_corr,
+  da.temp_slope / nullif(da.mean_kwh, 0) AS temp_sensitivity,
+  CASE WHEN da.n_rain_days >= 5 THEN da.rain_kwh / nullif(da.dry_kwh, 0) END AS rain_ratio,
+  coalesce(da.n_rain_days, 0) AS n_rain_days,
+  da.recent_kwh,
+  CASE WHEN da.n_recent_days >= 7 THEN (da.recent_kwh + 1) / (da.base_kwh + 1) END AS surge_ratio,
+  da.trend_slope,
+  da.recent_max_kwh,
+  least(db.n_off_days, db.n_on_days) / CAST(nullif(da.n_days, 0) AS DOUBLE) AS onoff_share,
+  db.n_flat / CAST(nullif(da.n_days, 0) AS DOUBLE) AS flat_share,
+  db.n_off_days / CAST(nullif(da.n_days, 0) AS DOUBLE) AS off_share,
+  db.n_off_before / CAST(nullif(da.n_days - da.n_recent_days, 0) AS DOUBLE) AS off_share_before,
+  da.p95_kwh / nullif(24 * cust.capacity_kva, 0) AS cap_use,
+  coalesce(ia.interval_days, 0) AS interval_days,
+  ia.night_share, ia.night_day_ratio, ia.night_day_energy_ratio, ia.peak_avg_ratio, ia.valley_peak_ratio,
+  ia.on_hours, ia.steps_per_day,
+  wat.water_m3 / nullif(wat.water_months, 0) AS water_m3_month,
+  CASE WHEN wat.water_months > 0 AND da.mean_kwh > 0
+    THEN wat.water_m3 / (wat.water_months * 30.4 * da.mean_kwh / 1000.0) END AS water_per_mwh,
+  CASE WHEN wat.water_months > 0 AND da.mean_kwh > 0
+    THEN ln(1 + wat.water_m3 / (wat.water_months * 30.4 * da.mean_kwh / 1000.0)) END AS log_water_per_mwh,
+  (perm.account_no IS NOT NULL OR perm_name.name IS NOT NULL) AS has_permit,
+  (reg.name IS NOT NULL) AS is_registered_business,
+  (dereg.name IS NOT NULL AND reg.name IS NULL) AS is_deregistered_business,
+  cl.closed_on, clk.pre_closure_kwh, clk.post_closure_kwh,
+  clk.post_closure_kwh / nullif(clk.pre_closure_kwh, 0) AS resurgence_ratio,
+  greatest(da.recent_kwh + 30 * da.trend_slope, 0) AS projected_kwh_30d
+FROM cust
+LEFT JOIN da ON cust.account_no = da.account_no
+LEFT JOIN db ON cust.account_no = db.account_no
+LEFT JOIN ia ON cust.account_no = ia.account_no
+LEFT JOIN wat ON cust.account_no = wat.account_no
+LEFT JOIN perm ON cust.account_no = perm.account_no
+LEFT JOIN perm_name ON cust.name = perm_name.name
+LEFT JOIN reg ON cust.name = reg.name
+LEFT JOIN dereg ON cust.name = dereg.name
+LEFT JOIN cl ON cust.account_no = cl.account_no
+LEFT JOIN clk ON cust.account_no = clk.account_no
+"""
+
+
+def peer_features_sql(s: ScreeningSettings) -> str:
+    """Peer statistics over ``gw_account`` (the per-customer table of pass 1)."""
+    feats = PEER_Z_FEATURES
+    med = ",\n    ".join(f"median({f}) AS m_{f}" for f in feats)
+    keep = ",\n    ".join(f"median({f}) AS pm_{f}" for f in PEER_MEDIAN_FEATURES)
+    mad = ",\n    ".join(f"median(abs(a.{f} - g.m_{f})) AS s_{f}" for f in feats)
+
+    def stats(level: str, keys: str) -> str:
+        join = " AND ".join(f"a.{k.strip()} = g.{k.strip()}" for k in keys.split(","))
+        md_join = " AND ".join(f"m.{k.strip()} = d.{k.strip()}" for k in keys.split(","))
+        return f"""
+{level}_m AS (
+  SELECT {keys}, count(*) AS n, {med},
+    {keep}
+  FROM gw_account GROUP BY {keys}
+),
+{level}_d AS (
+  SELECT {", ".join("a." + k.strip() for k in keys.split(","))}, {mad}
+  FROM gw_account a JOIN {level}_m g ON {join}
+  GROUP BY {", ".join("a." + k.strip() for k in keys.split(","))}
+),
+{level}_s AS (
+  SELECT m.*, {", ".join("d.s_" + f for f in feats)}
+  FROM {level}_m m JOIN {level}_d d ON {md_join}
+)"""
+
+    cols = []
+    for f in feats:
+        m = f"CASE WHEN g.n >= {s.min_peers} THEN g.m_{f} ELSE t.m_{f} END"
+        sd = f"CASE WHEN g.n >= {s.min_peers} THEN g.s_{f} ELSE t.s_{f} END"
+        # 1.4826 × MAD estimates σ; a floor keeps near-constant peer groups from exploding the z-score
+        cols.append(f"(a.{f} - {m}) / greatest(1.4826 * {sd}, {_Z_FLOOR.get(f, 0.05)}) AS z_{f}")
+    for f in PEER_MEDIAN_FEATURES:
+        cols.append(f"CASE WHEN g.n >= {s.min_peers} THEN g.pm_{f} ELSE t.pm_{f} END AS peer_{f}")
+    cols.append(f"CASE WHEN g.n >= {s.min_peers} THEN g.n ELSE t.n END AS peer_n")
+    cols.append(f"CASE WHEN g.n >= {s.min_peers} THEN 'district' ELSE 'tariff' END AS peer_scope")
+    sel = ",\n  ".join(cols)
+    peer_mean = f"CASE WHEN g.n >= {s.min_peers} THEN g.pm_mean_kwh ELSE t.pm_mean_kwh END"
+    return f"""
+WITH {stats("grp", "tariff, transformer_district").strip()},
+{stats("tar", "tariff").strip()}
+SELECT a.*,
+  {sel},
+  a.mean_kwh / nullif({peer_mean}, 0) AS level_vs_peer,
+  a.recent_kwh / nullif({peer_mean}, 0) AS recent_vs_peer,
+  a.projected_kwh_30d / nullif({peer_mean}, 0) AS projected_vs_peer
+FROM gw_account a
+JOIN grp_s g ON a.tariff = g.tariff AND a.transformer_district = g.transformer_district
+JOIN tar_s t ON a.tariff = t.tariff
+"""
+
+
+_Z_FLOOR: dict[str, float] = {
+    "log_mean_kwh": 0.15,
+    "log_recent_kwh": 0.15,
+    "log_p95_kwh": 0.15,
+    "night_share": 0.03,
+    "night_day_ratio": 0.1,
+    "on_hours": 0.5,
+    "load_factor_daily": 0.03,
+    "weekend_ratio": 0.05,
+    "temp_corr": 0.05,
+    "sf_ratio": 0.05,
+    "onoff_share": 0.02,
+    "flat_share": 0.03,
+    "cap_use": 0.02,
+    "rain_ratio": 0.05,
+    "surge_ratio": 0.1,
+    "log_water_per_mwh": 0.1,
+}
+"""Smallest σ used in a robust z-score, per feature (in the feature's unit)."""

@@ -1,0 +1,178 @@
+"""One screening run: features on an engine → alarms → scores → codes → reasons → results in the workspace.
+
+Results (read by the work-order web app)::
+
+    results/screening/<run_id>/results.parquet   account_no, score, code, model_hits, reasons_zh,
+                                                 reasons_en, evidence, run_id, as_of
+    results/screening/<run_id>/run.json          as_of, engine, ruleset version, model version, counts
+    results/screening/LATEST                     the id of the latest run
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gridwatch.engine import get_engine
+from gridwatch.lake.layout import has_data, read_sql
+from gridwatch.screening.features import compute_features
+from gridwatch.screening.reasons import explain_all
+from gridwatch.screening.rules import RuleSet, load_rules
+from gridwatch.screening.scoring import (
+    assign_codes,
+    combine,
+    model_hits,
+    train_supervised,
+    unsupervised_score,
+)
+from gridwatch.screening.window import Window
+
+if TYPE_CHECKING:
+    from gridwatch.workspace import Workspace
+
+MODEL_VERSION = "screening-1"
+"""Version of the feature and scoring code (recorded with every run)."""
+
+RESULT_COLUMNS = (
+    "account_no", "score", "code", "model_hits", "reasons_zh", "reasons_en", "evidence", "run_id", "as_of",
+)
+
+
+@dataclass
+class ScreenOutcome:
+    results: pd.DataFrame
+    features: pd.DataFrame
+    run: dict = field(default_factory=dict)
+    run_dir: Path | None = None
+
+
+def latest_reading_date(ws: Workspace) -> date:
+    import duckdb
+
+    if not has_data(ws.lake_dir, "readings_daily"):
+        raise ValueError(f"{ws.lake_dir}: no daily readings in the lake; run `gridwatch ingest` first")
+    d = duckdb.sql(f"SELECT max(date) FROM ({read_sql(ws.lake_dir, 'readings_daily')})").fetchall()[0][0]
+    return d
+
+
+def load_labels(ws: Workspace) -> pd.DataFrame:
+    import duckdb
+
+    if not has_data(ws.lake_dir, "labels"):
+        return pd.DataFrame({"account_no": [], "is_workshop": []})
+    q = f"SELECT account_no, is_workshop FROM ({read_sql(ws.lake_dir, 'labels')}) ORDER BY verified_on"
+    return duckdb.sql(q).df()
+
+
+def score_features(
+    feats: pd.DataFrame, rules: RuleSet, labels: pd.DataFrame | None = None, *, seed: int = 0
+) -> tuple[pd.DataFrame, dict]:
+    """Score a feature table; returns the results (without run columns) and facts for run.json."""
+    unsup, contrib = unsupervised_score(feats, rules.scoring, seed)
+    sup = train_supervised(feats, labels, rules.scoring, seed) if labels is not None else None
+    base = unsup
+    if sup is not None:
+        w = rules.scoring.supervised_weight
+        base = (1 - w) * unsup + w * sup.predict(feats)
+    hits = model_hits(feats, rules)
+    score = combine(base, hits, rules)
+    code = assign_codes(score, hits, rules)
+    names = np.asarray(hits.columns, dtype=object)
+    hit_arr = hits.to_numpy()
+    model_hit_text = [",".join(names[row]) for row in hit_arr]
+    reasons = explain_all(feats, hits, contrib, code != "green")
+    out = pd.DataFrame({
+        "account_no": feats["account_no"].to_numpy(),
+        "score": np.round(score, 6),
+        "unsupervised": np.round(unsup, 6),
+        "code": code,
+        "model_hits": model_hit_text,
+    })
+    out = pd.concat([out, reasons.reset_index(drop=True)], axis=1)
+    facts = {
+        "supervised": None if sup is None else {"n_labels": sup.n_labels, "n_positive": sup.n_positive},
+        "model_hit_counts": {k: int(v) for k, v in hits.sum().items()},
+    }
+    return out, facts
+
+
+def screen(
+    ws: Workspace,
+    *,
+    as_of: date | None = None,
+    engine_name: str | None = None,
+    rules_path: str | Path | None = None,
+    use_labels: bool = True,
+    keep: bool = True,
+) -> ScreenOutcome:
+    s = ws.settings.screening
+    rules = load_rules(rules_path if rules_path is not None else s.rules_file)
+    engine_name = engine_name or ws.settings.engine.name
+    as_of = as_of or latest_reading_date(ws)
+    window = Window.of(as_of, s)
+    t0 = time.perf_counter()
+    engine = get_engine(engine_name, ws)
+    try:
+        feats = compute_features(engine, ws.lake_dir, window, s).to_pandas()
+    finally:
+        engine.close()
+    t_feat = time.perf_counter() - t0
+    labels = load_labels(ws) if use_labels else None
+    results, facts = score_features(feats, rules, labels)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
+    results["run_id"] = run_id
+    results["as_of"] = as_of
+    codes = results["code"].value_counts()
+    run = {
+        "run_id": run_id,
+        "as_of": as_of.isoformat(),
+        "engine": engine_name,
+        "ruleset_version": rules.version,
+        "jurisdiction": rules.jurisdiction.code,
+        "model_version": MODEL_VERSION,
+        "customers": len(results),
+        "counts": {c: int(codes.get(c, 0)) for c in ("green", "yellow", "red")},
+        "seconds_features": round(t_feat, 2),
+        "seconds_total": round(time.perf_counter() - t0, 2),
+        **facts,
+    }
+    outcome = ScreenOutcome(results=results, features=feats, run=run)
+    if keep:
+        outcome.run_dir = write_run(ws, results, run)
+    return outcome
+
+
+def write_run(ws: Workspace, results: pd.DataFrame, run: dict) -> Path:
+    base = ws.results_dir / "screening"
+    run_dir = base / run["run_id"]
+    run_dir.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(results[list(RESULT_COLUMNS)], preserve_index=False)
+    _atomic(run_dir / "results.parquet", lambda p: pq.write_table(table, p))
+    _atomic(run_dir / "run.json", lambda p: p.write_text(json.dumps(run, ensure_ascii=False, indent=2)))
+    _atomic(base / "LATEST", lambda p: p.write_text(run["run_id"] + "\n"))
+    return run_dir
+
+
+def _atomic(path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_csv(results: pd.DataFrame, path: Path) -> None:
+    """The stable CSV contract: account_no, score, code, model_hits, reasons, reasons_en, evidence."""
+    out = results.rename(columns={"reasons_zh": "reasons"})[
+        ["account_no", "score", "code", "model_hits", "reasons", "reasons_en", "evidence"]
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(path, index=False, encoding="utf-8")

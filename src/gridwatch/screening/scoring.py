@@ -1,0 +1,148 @@
+"""Scores from the feature table (engine-independent; one row per customer, so pandas/numpy are fine).
+
+* Unsupervised (no labels needed): weighted, signed peer z-scores ("anomaly points"; shape evidence is
+  gated by the consumption level so that vacant flats and tiny odd curves do not score), optionally
+  blended with an IsolationForest anomaly score, mapped to [0, 1] by ``1 − exp(−points / scale)``.
+* Supervised (when field verification labels exist): LightGBM on the features, probabilities calibrated
+  by isotonic regression in cross-validation (scikit-learn ``CalibratedClassifierCV``).
+* Combination: ``base = (1 − w) × unsupervised + w × supervised``; each model alarm m then raises it:
+  ``score = 1 − (1 − base) × Π(1 − weight_m)``.  The score is in [0, 1] and never falls when an alarm
+  is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gridwatch.screening.models import MODELS
+from gridwatch.screening.rules import RuleSet, Scoring
+
+LEVEL_FEATURES = frozenset({"z_log_mean_kwh", "z_log_recent_kwh", "z_log_p95_kwh"})
+Z_CLIP = 10.0
+CODES = ("green", "yellow", "red")
+
+
+def _col(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in df:
+        return np.full(len(df), np.nan)
+    return df[name].to_numpy(dtype=float, na_value=np.nan)
+
+
+def contributions(df: pd.DataFrame, s: Scoring) -> pd.DataFrame:
+    """Anomaly points per z-feature (≥ 0), shape features gated by the level z-score."""
+    n = len(df)
+    level_z = np.fmax(_col(df, "z_log_mean_kwh"), _col(df, "z_log_recent_kwh"))  # a recent start counts too
+    gate = 1.0 / (1.0 + np.exp(-2.0 * (np.nan_to_num(level_z, nan=-10.0) - s.level_gate_z)))
+    out = {}
+    for f, w in s.weights.items():
+        z = df[f].to_numpy(dtype=float, na_value=np.nan) if f in df else np.full(n, np.nan)
+        z = np.nan_to_num(z, nan=0.0)
+        c = np.clip(z if w > 0 else -z, 0.0, Z_CLIP) * abs(w)
+        out[f] = c if f in LEVEL_FEATURES else c * gate
+    return pd.DataFrame(out, index=df.index)
+
+
+def _iforest(df: pd.DataFrame, s: Scoring, seed: int) -> np.ndarray:
+    from sklearn.ensemble import IsolationForest
+
+    cols = [f for f in s.weights if f in df]
+    x = np.nan_to_num(df[cols].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    x = np.clip(x, -Z_CLIP, Z_CLIP)
+    forest = IsolationForest(n_estimators=100, max_samples=min(256, len(df)), random_state=seed)
+    forest.fit(x)
+    raw = -forest.score_samples(x)  # the paper's anomaly score s in (0, 1]; ~0.5 is ordinary
+    return np.clip((raw - 0.5) / 0.25, 0.0, 1.0)
+
+
+def unsupervised_score(df: pd.DataFrame, s: Scoring, seed: int = 0) -> tuple[np.ndarray, pd.DataFrame]:
+    """Label-free score in [0, 1] and the per-feature points it came from."""
+    contrib = contributions(df, s)
+    points = contrib.sum(axis=1).to_numpy()
+    score = 1.0 - np.exp(-points / s.anomaly_scale)
+    if s.iforest_weight > 0 and len(df) >= 50:
+        gate = contrib.get("z_log_mean_kwh", pd.Series(0.0, index=df.index)).to_numpy() > 0
+        score = (1 - s.iforest_weight) * score + s.iforest_weight * _iforest(df, s, seed) * gate
+    mean = df["mean_kwh"].to_numpy(dtype=float, na_value=np.nan)
+    score = np.where(np.nan_to_num(mean, nan=0.0) < s.min_mean_kwh, 0.0, score)
+    return np.clip(score, 0.0, 1.0), contrib
+
+
+MODEL_FEATURES_EXCLUDE = frozenset({"account_no", "tariff", "transformer_district", "status", "closed_on",
+                                    "peer_scope"})
+
+
+def numeric_matrix(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in df.columns if c not in MODEL_FEATURES_EXCLUDE]
+    x = df[cols].astype(float)
+    x["tariff_residential"] = (df["tariff"] == "residential").astype(float)
+    return x
+
+
+@dataclass
+class Supervised:
+    """A calibrated classifier trained from field verification labels."""
+
+    model: object
+    columns: list[str]
+    n_labels: int
+    n_positive: int
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        x = numeric_matrix(df)[self.columns]
+        return self.model.predict_proba(x)[:, 1]  # type: ignore[attr-defined]
+
+
+def train_supervised(df: pd.DataFrame, labels: pd.DataFrame, s: Scoring, seed: int = 0) -> Supervised | None:
+    """Train when there are enough labels (``labels``: account_no, is_workshop); else None."""
+    if labels.empty:
+        return None
+    lab = labels.drop_duplicates("account_no", keep="last").set_index("account_no")["is_workshop"]
+    joined = df.set_index("account_no").join(lab, how="inner")
+    y = joined["is_workshop"].astype(bool).to_numpy()
+    npos = int(y.sum())
+    if len(y) < s.min_labels or npos < s.min_positive or len(y) - npos < s.min_positive:
+        return None
+    import lightgbm as lgb
+    from sklearn.calibration import CalibratedClassifierCV
+
+    x = numeric_matrix(joined.drop(columns=["is_workshop"]).reset_index())
+    base = lgb.LGBMClassifier(
+        n_estimators=200, learning_rate=0.05, num_leaves=15, min_child_samples=10, subsample=0.8,
+        subsample_freq=1, colsample_bytree=0.8, random_state=seed, verbose=-1, n_jobs=2,
+    )
+    model = CalibratedClassifierCV(base, method="isotonic", cv=3)
+    model.fit(x, y)
+    return Supervised(model=model, columns=list(x.columns), n_labels=len(y), n_positive=npos)
+
+
+def model_hits(df: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """Boolean column per enabled model (registry order)."""
+    out = {}
+    for name in MODELS:
+        rule = rules.models.get(name)
+        out[name] = rule.mask(df) if rule is not None and rule.enabled else np.zeros(len(df), dtype=bool)
+    return pd.DataFrame(out, index=df.index)
+
+
+def combine(base: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
+    """Raise the base score by each alarm's weight; stays in [0, 1], monotone in base and in alarms."""
+    keep = np.ones(len(base))
+    for name in hits.columns:
+        rule = rules.models.get(name)
+        if rule is not None:
+            keep = keep * np.where(hits[name].to_numpy(), 1.0 - rule.weight, 1.0)
+    return np.clip(1.0 - (1.0 - np.clip(base, 0.0, 1.0)) * keep, 0.0, 1.0)
+
+
+def assign_codes(score: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
+    """green / yellow / red from the score thresholds and the least code each alarm implies."""
+    level = np.where(score >= rules.codes.red_score, 2, np.where(score >= rules.codes.yellow_score, 1, 0))
+    for name in hits.columns:
+        rule = rules.models.get(name)
+        if rule is not None:
+            least = 2 if rule.severity == "red" else 1
+            level = np.where(hits[name].to_numpy(), np.maximum(level, least), level)
+    return np.asarray(CODES, dtype=object)[level]

@@ -1,0 +1,124 @@
+"""Properties of scores and codes (hypothesis), and the unsupervised/supervised parts on known cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridwatch.screening.feature_catalog import FEATURES
+from gridwatch.screening.models import MODELS
+from gridwatch.screening.rules import load_rules
+from gridwatch.screening.scoring import (
+    CODES,
+    assign_codes,
+    combine,
+    model_hits,
+    train_supervised,
+    unsupervised_score,
+)
+
+RULES = load_rules()
+NAMES = list(MODELS)
+
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+hit_rows = st.lists(st.booleans(), min_size=len(NAMES), max_size=len(NAMES))
+
+
+def _hits(rows: list[list[bool]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=NAMES)
+
+
+@given(st.lists(st.tuples(unit, hit_rows), min_size=1, max_size=30))
+def test_score_in_unit_interval_and_never_below_base(cases) -> None:  # type: ignore[no-untyped-def]
+    base = np.array([c[0] for c in cases])
+    hits = _hits([c[1] for c in cases])
+    score = combine(base, hits, RULES)
+    assert ((score >= 0) & (score <= 1)).all()
+    assert (score >= base - 1e-12).all()
+
+
+@given(unit, hit_rows, st.integers(min_value=0, max_value=len(NAMES) - 1))
+def test_adding_an_alarm_never_lowers_score_or_code(base: float, row: list[bool], k: int) -> None:
+    before = _hits([row])
+    after_row = list(row)
+    after_row[k] = True
+    after = _hits([after_row])
+    s0 = combine(np.array([base]), before, RULES)
+    s1 = combine(np.array([base]), after, RULES)
+    assert s1[0] >= s0[0] - 1e-12
+    c0 = CODES.index(assign_codes(s0, before, RULES)[0])
+    c1 = CODES.index(assign_codes(s1, after, RULES)[0])
+    assert c1 >= c0
+
+
+@given(unit, unit)
+def test_code_is_monotone_in_score(a: float, b: float) -> None:
+    lo, hi = sorted((a, b))
+    none = _hits([[False] * len(NAMES)] * 2)
+    codes = assign_codes(np.array([lo, hi]), none, RULES)
+    assert CODES.index(codes[0]) <= CODES.index(codes[1])
+
+
+def _feature_frame(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    cols = {name: rng.normal(0, 1, n) for name in FEATURES if name.startswith("z_")}
+    df = pd.DataFrame(cols)
+    df["account_no"] = [f"A{i}" for i in range(n)]
+    df["tariff"] = "residential"
+    df["mean_kwh"] = 8.0
+    return df
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0, max_value=8))
+def test_unsupervised_score_rises_with_suspicious_evidence(seed: int, bump: float) -> None:
+    rng = np.random.default_rng(seed)
+    df = _feature_frame(60, rng)
+    s0, _ = unsupervised_score(df, RULES.scoring)
+    df2 = df.copy()
+    df2["z_night_share"] = df2["z_night_share"] + bump
+    df2["z_log_mean_kwh"] = df2["z_log_mean_kwh"] + bump
+    s1, _ = unsupervised_score(df2, RULES.scoring.model_copy(update={"iforest_weight": 0.0}))
+    s0b, _ = unsupervised_score(df, RULES.scoring.model_copy(update={"iforest_weight": 0.0}))
+    assert ((s0 >= 0) & (s0 <= 1)).all()
+    assert (s1 >= s0b - 1e-12).all()
+
+
+def test_vacant_accounts_are_not_scored() -> None:
+    df = _feature_frame(60, np.random.default_rng(1))
+    df.loc[0, "z_log_mean_kwh"] = 9.0
+    df.loc[0, "mean_kwh"] = 0.5
+    s, _ = unsupervised_score(df, RULES.scoring)
+    assert s[0] == 0.0
+
+
+def test_supervised_needs_labels_and_learns_them(features) -> None:  # type: ignore[no-untyped-def]
+    feats = features.reset_index()
+    assert train_supervised(feats, pd.DataFrame({"account_no": [], "is_workshop": []}), RULES.scoring) is None
+    rng = np.random.default_rng(3)
+    big = pd.concat([feats] * 6, ignore_index=True)
+    big["account_no"] = [f"X{i}" for i in range(len(big))]
+    suspicious = big["level_vs_peer"].fillna(0) > 3
+    big["night_share"] = big["night_share"].fillna(0.2) + rng.normal(0, 0.01, len(big))
+    labels = pd.DataFrame({"account_no": big["account_no"], "is_workshop": suspicious})
+    scoring = RULES.scoring.model_copy(update={"min_positive": 5, "min_labels": 50})
+    sup = train_supervised(big, labels, scoring)
+    assert sup is not None and sup.n_positive == int(suspicious.sum())
+    p = sup.predict(big)
+    assert ((p >= 0) & (p <= 1)).all()
+    assert p[suspicious.to_numpy()].mean() > p[~suspicious.to_numpy()].mean() + 0.5
+
+
+def test_model_hits_on_the_small_city(features) -> None:  # type: ignore[no-untyped-def]
+    hits = model_hits(features.reset_index(), RULES).set_axis(features.index)
+    assert hits.loc["W001", "industrial_shape"]
+    assert hits.loc["N001", "night_production"]
+    assert hits.loc["C001", "closed_still_consuming"]
+    assert hits.loc["D001", "closed_still_consuming"]
+    assert hits.loc["R001", "resurgence"]
+    assert hits.loc["S001", "sudden_surge"]
+    assert hits.loc["I001", "unpermitted_industrial_load"]
+    assert not hits.loc["I002"].any() and not hits.loc["I003", "unpermitted_industrial_load"]
+    households = hits[hits.index.str.startswith("H")]
+    assert not households.to_numpy().any()
