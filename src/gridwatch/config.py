@@ -124,7 +124,11 @@ class AddressSettings(Strict):
         0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
     )
     workers: int = Field(
-        2, ge=1, le=64, description="Processes extracting address components in parallel (large runs only)."
+        1,
+        ge=1,
+        le=64,
+        description="Processes extracting address components in parallel (forked; only for ≥ 20,000 "
+        "distinct addresses).",
     )
 
 
