@@ -123,6 +123,15 @@ class AddressSettings(Strict):
     link_min_score: float = Field(
         0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes extracting address components in parallel (forked; only for ≥ 20,000 "
+        "distinct addresses).",
+    )
+
+
 class ScreeningSettings(Strict):
     """Windows and thresholds of the screening features (the judgment conditions live in the rule file)."""
 

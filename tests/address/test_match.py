@@ -79,7 +79,7 @@ def test_ambiguous_keeps_candidates(engine) -> None:
         "room": None,
         "district_code": "440106",
         "town_code": "440106006",
-        "community_code": None,
+        "community_code": "440106006001",
         "grid_cell": "G1",
         "lon": 113.3,
         "lat": 23.1,
@@ -98,6 +98,10 @@ def test_ambiguous_keeps_candidates(engine) -> None:
     )
     res = run_match(engine, cust, reg, None, MatchParams(), AdminResolver.for_city("4401")).to_pylist()
     assert res[0]["status"] == "ambiguous" and res[0]["address_id"] is None
+    # both candidates lie in one community and grid cell: the address can still be dispatched
+    assert (
+        res[0]["community_code"] == "440106006001" and res[0]["grid_cell"] == "G1" and res[0]["lon"] is None
+    )
     assert {c["address_id"] for c in json.loads(res[0]["candidates"])} == {"A1", "A2"}
     assert res[1]["status"] == "matched" and res[1]["address_id"] == "A2"
 
@@ -124,3 +128,13 @@ def test_cli_match_over_the_lake(tmp_path: Path, city: pa.Table, city_customers)
 def test_cli_match_without_registry_is_a_clear_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["--home", str(tmp_path / "h"), "address", "match"])
     assert r.exit_code == 2 and "no standard addresses" in r.output
+
+
+def test_parallel_extraction_keeps_order(monkeypatch, city: pa.Table, city_customers) -> None:
+    from gridwatch.address import match as m
+
+    cust, _ = city_customers
+    ext = m.build_extractor(m.registry_keys(city), AdminResolver.for_city("4401"))
+    addrs = cust.column("address").to_pylist()
+    monkeypatch.setattr(m, "_CHUNK", 50)
+    assert m.extract_table(addrs, ext, workers=2).equals(m.extract_table(addrs, ext, workers=1))

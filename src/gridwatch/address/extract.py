@@ -103,7 +103,9 @@ class VocabularyExtractor:
             self.auto.make_automaton()
         self._empty = not entries
         self.scopes: dict[str, dict[str, dict[str, list[str]]]] = {
-            kind: {lvl: {k: sorted(v) for k, v in by.items()} for lvl, by in (scopes or {}).get(kind, {}).items()}
+            kind: {
+                lvl: {k: sorted(v) for k, v in by.items()} for lvl, by in (scopes or {}).get(kind, {}).items()
+            }
             for kind in ("road", "poi")
         }
         for kind in ("road", "poi"):
@@ -132,7 +134,9 @@ class VocabularyExtractor:
         """Leftmost-longest non-overlapping vocabulary matches: (start, end, field, name)."""
         if self._empty:
             return []
-        found = [(end - ln + 1, end + 1, fld, name, full) for end, (ln, fld, name, full) in self.auto.iter(text)]
+        found = [
+            (end - ln + 1, end + 1, fld, name, full) for end, (ln, fld, name, full) in self.auto.iter(text)
+        ]
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         out: list[tuple[int, int, str, str, bool]] = []
         pos = 0
@@ -178,7 +182,9 @@ class VocabularyExtractor:
                 return maps[lvl][key]
         return self.all_roads if kind == "road" else self.all_pois
 
-    def _fuzzy_road(self, ex: Extracted, norm: str, matches: list[tuple[int, int, str, str, bool]]) -> int | None:
+    def _fuzzy_road(
+        self, ex: Extracted, norm: str, matches: list[tuple[int, int, str, str, bool]]
+    ) -> int | None:
         """A misspelt road (冬路 for 东路): the text before the first number, compared with the roads of the
         community (else town, district, city) by Levenshtein ratio."""
         m = _LOOSE_ROADNO.search(norm)
@@ -189,7 +195,9 @@ class VocabularyExtractor:
         if len(seg) < 2:
             return None
         ex.road_raw = seg  # compared with registry roads on the engine as well
-        top = process.extract(seg, self._scope(ex, "road"), scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, limit=2)
+        top = process.extract(
+            seg, self._scope(ex, "road"), scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, limit=2
+        )
         if top and (len(top) == 1 or top[0][1] > top[1][1]):  # a tie is left to the engine's scoring
             ex.road = top[0][0]
             ex.sources["road"] = "fuzzy"
@@ -202,7 +210,9 @@ class VocabularyExtractor:
         seg = norm[start or 0 : m.start()]
         if len(seg) < 2:
             return
-        best = process.extractOne(seg, self._scope(ex, "poi"), scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
+        best = process.extractOne(
+            seg, self._scope(ex, "poi"), scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff
+        )
         if best is not None:
             ex.poi = best[0]
             ex.sources["poi"] = "fuzzy"

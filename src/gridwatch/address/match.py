@@ -21,6 +21,7 @@ from gridwatch.address.admin import AdminResolver
 from gridwatch.address.extract import FIELDS, Extracted, VocabularyExtractor, group_by
 from gridwatch.address.keys import name_key, number_key, plain_key
 from gridwatch.address.match_sql import MatchSQL
+from gridwatch.address.udf import register_udfs
 
 KEY_FIELDS = ("district", "town", "community", "road", "roadno", "poi", "building", "unit", "room")
 OUT_COLUMNS = (
@@ -38,6 +39,8 @@ OUT_COLUMNS = (
     "lat",
 )
 STATUSES = ("matched", "ambiguous", "unmatched")
+SHARED_CONTEXT = frozenset(("district_code", "town_code", "community_code", "grid_cell"))
+"""Columns filled for an ambiguous address when all its candidates agree on them (dispatch by area)."""
 HARD_CONFLICTS = frozenset(("roadno", "building", "unit", "room", "district", "town"))
 """Disagreements that forbid an automatic match (a community named differently does not: short forms of
 community names are easily mistaken)."""
@@ -97,28 +100,58 @@ def build_extractor(
     vocab = {f: {v for v in reg_keys.column(f).to_pylist() if v} for f in FIELDS}
     cols = {f: reg_keys.column(f).to_pylist() for f in ("district", "town", "community", "road", "poi")}
     scopes = {
-        kind: {lvl: group_by(zip(cols[lvl], cols[kind], strict=True)) for lvl in ("community", "town", "district")}
+        kind: {
+            lvl: group_by(zip(cols[lvl], cols[kind], strict=True))
+            for lvl in ("community", "town", "district")
+        }
         for kind in ("road", "poi")
     }
     return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
 
 
-def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor) -> pa.Table:
-    """Component keys of distinct addresses (``akey`` = position in ``addresses``)."""
-    rows: dict[str, list[object]] = {f: [] for f in KEY_FIELDS}
-    src: list[str] = []
-    raw_roads: list[str | None] = []
+def _extract_rows(addresses: Sequence[str], extractor: VocabularyExtractor) -> list[tuple]:
+    out = []
     for a in addresses:
         ex: Extracted = extractor.extract(a or "")
-        raw_roads.append(ex.road_raw)
-        for f in KEY_FIELDS:
-            rows[f].append(getattr(ex, f))
-        src.append(json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}")
+        src = json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}"
+        out.append((*(getattr(ex, f) for f in KEY_FIELDS), ex.road_raw, src))
+    return out
+
+
+_FORKED: list[VocabularyExtractor] = []
+"""The extractor a forked worker inherits from its parent (set just before the pool forks)."""
+
+
+def _extract_chunk(chunk: Sequence[str]) -> list[tuple]:
+    return _extract_rows(chunk, _FORKED[0])
+
+
+def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor, workers: int = 1) -> pa.Table:
+    """Component keys of distinct addresses (``akey`` = position in ``addresses``).
+
+    With ``workers`` > 1 (and a platform that forks) the addresses are split over worker processes that
+    inherit the extractor; results keep the input order.
+    """
+    import multiprocessing as mp
+
+    if workers > 1 and len(addresses) >= 4 * _CHUNK and "fork" in mp.get_all_start_methods():
+        chunks = [addresses[i : i + _CHUNK] for i in range(0, len(addresses), _CHUNK)]
+        _FORKED[:] = [extractor]
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                rows = [r for part in pool.map(_extract_chunk, chunks) for r in part]
+        finally:
+            _FORKED.clear()
+    else:
+        rows = _extract_rows(addresses, extractor)
+    names = (*KEY_FIELDS, "road_raw", "sources")
     cols = {"akey": pa.array(range(len(addresses)), pa.int64())}
-    cols.update({f: pa.array(rows[f], pa.string()) for f in KEY_FIELDS})
-    cols["road_raw"] = pa.array(raw_roads, pa.string())
-    cols["sources"] = pa.array(src, pa.string())
+    for j, name in enumerate(names):
+        cols[name] = pa.array([r[j] for r in rows], pa.string())
     return pa.table(cols)
+
+
+_CHUNK = 5_000
 
 
 def decide(best: float | None, margin: float | None, conflicts: str, p: MatchParams) -> str:
@@ -139,6 +172,7 @@ def run_match(
     params: MatchParams,
     resolver: AdminResolver | None = None,
     parser: object | None = None,
+    workers: int = 1,
 ) -> pa.Table:
     """Match ``customers`` (account_no, address) to ``reg`` (lake ``addresses`` rows) on ``engine``."""
     reg_k = registry_keys(reg)
@@ -148,9 +182,10 @@ def run_match(
     raw = customers.column("address").to_pylist()
     distinct: dict[str, int] = {}
     akeys = [distinct.setdefault(a or "", len(distinct)) for a in raw]
-    cust = extract_table(list(distinct), extractor)
+    cust = extract_table(list(distinct), extractor, workers)
     engine.register_arrow("cust", cust)  # type: ignore[attr-defined]
     engine.register_arrow("reg", reg_k)  # type: ignore[attr-defined]
+    register_udfs(engine)
     sql = MatchSQL(params.max_candidates)
     for stmt in (sql.tf(), sql.pairs(), sql.scored()):
         engine.execute(stmt)  # type: ignore[attr-defined]
@@ -187,7 +222,7 @@ def _assemble(
         cands = by_key.get(akey)
         if not cands:
             ev = f'{{"agree":[],"conflict":[],"margin":null,"extracted":{sources[akey]}}}'
-            decided[akey] = (None, "unmatched", 0.0, ev, "[]", None)
+            decided[akey] = (None, "unmatched", 0.0, ev, "[]", None, None)
             continue
         cands.sort(key=lambda t: t[5])
         aid, score, agree, conf, margin, _ = cands[0]
@@ -207,10 +242,18 @@ def _assemble(
             + "]"
         )
         ri = reg_idx[aid] if status == "matched" else None
-        decided[akey] = (aid if status == "matched" else None, status, round(score, 4), ev, cj, ri)
+        shared = None
+        if status == "ambiguous":  # candidates in one community still route the address to its staff
+            idx = [reg_idx[c[0]] for c in cands]
+            shared = {
+                c: reg_cols[c][idx[0]]
+                for c in ctx_cols
+                if c in SHARED_CONTEXT and len({reg_cols[c][i] for i in idx}) == 1
+            }
+        decided[akey] = (aid if status == "matched" else None, status, round(score, 4), ev, cj, ri, shared)
     out: dict[str, list[object]] = {c: [] for c in OUT_COLUMNS}
     for acc, akey in zip(accounts, akeys, strict=True):
-        aid, status, score, ev, cj, ri = decided[akey]
+        aid, status, score, ev, cj, ri, shared = decided[akey]
         out["account_no"].append(acc)
         out["address_id"].append(aid)
         out["status"].append(status)
@@ -218,7 +261,7 @@ def _assemble(
         out["evidence"].append(ev)
         out["candidates"].append(cj)
         for c in ctx_cols:
-            out[c].append(reg_cols[c][ri] if ri is not None else None)
+            out[c].append(reg_cols[c][ri] if ri is not None else (shared or {}).get(c))
     types = {"score": pa.float64(), "lon": pa.float64(), "lat": pa.float64()}
     return pa.table({c: pa.array(out[c], types.get(c, pa.string())) for c in OUT_COLUMNS})
 

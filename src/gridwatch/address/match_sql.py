@@ -7,8 +7,9 @@ columns, plus ``address_id``, codes, grid cell and coordinates).
 1. **Blocking** — candidate pairs from several rules (union): same road and number; same POI (and
    building when given); same community and number; same road and building in one district.
 2. **Scoring** — each component the registry row has carries a weight; names (road, POI) weigh by rarity
-   (term-frequency weighting: a road that appears in few registry rows says more), and POI names compare
-   fuzzily (Levenshtein ratio); numbers must agree exactly.  ``score = agreeing weight / registry weight``,
+   (term-frequency weighting: a road that appears in few registry rows says more), and POI names (and a
+   road text not found in the registry) compare fuzzily with ``name_sim`` (RapidFuzz, registered on each
+   engine by :mod:`gridwatch.address.udf`); numbers must agree exactly.  ``score = agreeing weight / registry weight``,
    halved when any number the customer gives contradicts the registry; admin levels count when both sides
    name them, and a contradicting district or town halves the score too.
 3. **Ranking** — the top ``k`` candidates per address with the margin to the runner-up.
@@ -93,12 +94,11 @@ class MatchSQL:
 
         road_sim = (
             "CASE WHEN c.road = r.road THEN 1.0 WHEN c.road_raw IS NULL OR r.road IS NULL THEN 0.0 ELSE "
-            "greatest(1.0 - levenshtein(c.road_raw, r.road) / greatest(length(c.road_raw), length(r.road)) - 0.1, 0.0)"
-            " END"
+            "greatest(name_sim(c.road_raw, r.road) - 0.1, 0.0) END"
         )
         poi_sim = (
-            "CASE WHEN c.poi IS NULL OR r.poi IS NULL THEN 0.0 ELSE "
-            "1.0 - levenshtein(c.poi, r.poi) / greatest(length(c.poi), length(r.poi)) END"
+            "CASE WHEN c.poi IS NULL OR r.poi IS NULL THEN 0.0 WHEN c.poi = r.poi THEN 1.0 "
+            "ELSE name_sim(c.poi, r.poi) END"
         )
         agree = " + ".join(
             [

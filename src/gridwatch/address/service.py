@@ -73,6 +73,7 @@ def match_workspace(
             match_params(ws.settings.address),
             AdminResolver.for_city(ws.settings.city_code),
             parser,
+            ws.settings.address.workers,
         )
     finally:
         eng.close()
