@@ -8,6 +8,7 @@ of the computations is transpiled by :mod:`gridwatch.engine.dialects`.  Results 
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from gridwatch.engine.base import register_engine
@@ -26,6 +27,9 @@ class SparkEngine:
 
     def __init__(self, workspace: Workspace) -> None:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # Python workers run our UDFs (e.g. name_sim): they must use this interpreter and its packages
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         from pyspark.sql import SparkSession
 
         self.workspace = workspace
