@@ -122,6 +122,14 @@ BASIS_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+CODE_LABELS: dict[str, tuple[str, str]] = {
+    "red": ("红码", "Red"),
+    "yellow": ("黄码", "Yellow"),
+    "green": ("绿码", "Green"),
+}
+"""Health codes (健康码) as shown to people."""
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
@@ -151,6 +159,7 @@ class Translator:
             "level": LEVEL_NAMES,
             "funnel": FUNNEL_LABELS,
             "basis": BASIS_LABELS,
+            "code": CODE_LABELS,
         }[kind]
         for cast in (str, Role, Level):
             try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -15,6 +17,22 @@ from gridwatch.web.security import LANG_COOKIE
 from gridwatch.workflow.roles import Role
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a stored UTC time (naive or aware, or ISO text) in China's local time."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+TEMPLATES.env.filters["local"] = local_time
 
 
 @dataclass(frozen=True)
