@@ -31,14 +31,14 @@ def make_inputs(d: Path, customers: int, days: int, icust: int, idays: int) -> d
     con.execute(f"""COPY (SELECT 'GZ' || lpad(CAST(i AS VARCHAR), 9, '0') AS account_no, '用户' || i AS name,
         CASE WHEN i % 10 = 0 THEN '一般工商业' ELSE '居民' END AS tariff, '广州市白云区某路' || i || '号' AS address,
         8 + (i % 5) * 4 AS capacity_kva, '220V' AS voltage, DATE '2015-01-01' AS opened_on, '正常' AS status
-        FROM range({customers}) t(i)) TO '{paths['customers']}' (HEADER)""")
+        FROM range({customers}) t(i)) TO '{paths["customers"]}' (HEADER)""")
     con.execute(f"""COPY (SELECT 'GZ' || lpad(CAST(i AS VARCHAR), 9, '0') AS account_no,
         DATE '{end}' - INTERVAL (d) DAY AS date, round(5 + (hash(i, d) % 1000) / 100.0, 2) AS kwh
-        FROM range({customers}) a(i), range({days}) b(d)) TO '{paths['daily']}' (HEADER)""")
+        FROM range({customers}) a(i), range({days}) b(d)) TO '{paths["daily"]}' (HEADER)""")
     con.execute(f"""COPY (SELECT 'GZ' || lpad(CAST(i AS VARCHAR), 9, '0') AS account_no,
         strftime(TIMESTAMP '{end}' - INTERVAL (q * 15) MINUTE, '%Y-%m-%d %H:%M:%S') AS ts,
         round((hash(i, q) % 1000) / 2000.0, 3) AS kwh
-        FROM range({icust}) a(i), range({idays * 96}) b(q)) TO '{paths['interval']}' (HEADER)""")
+        FROM range({icust}) a(i), range({idays * 96}) b(q)) TO '{paths["interval"]}' (HEADER)""")
     return paths
 
 
@@ -82,14 +82,18 @@ def main() -> None:
         lines.append(f"| {name} | {n:,} | {r1:,.0f} | {r2:,.0f} | {base:,.0f} | {r1 / base:.2f} |")
     gz_daily = 5_800_000 / next(r for r in rows if r[0] == "daily")[2]
     gz_15 = 5_800_000 * 96 / next(r for r in rows if r[0] == "interval")[2]
-    lines.append(f"\nGuangzhou scale (5.8M customers): one day of daily readings ≈ {gz_daily:,.0f} s; "
-                 f"one day of 15-min readings (557M rows) ≈ {gz_15 / 60:,.0f} min on this machine.")
+    lines.append(
+        f"\nGuangzhou scale (5.8M customers): one day of daily readings ≈ {gz_daily:,.0f} s; "
+        f"one day of 15-min readings (557M rows) ≈ {gz_15 / 60:,.0f} min on this machine."
+    )
     text = "\n".join(lines)
     print(text)
     if args.write_docs:
         out = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS-ingest.md"
-        cmd = (f"python benchmarks/bench_ingest.py --customers {args.customers} --days {args.days} "
-               f"--interval-customers {args.interval_customers} --interval-days {args.interval_days}")
+        cmd = (
+            f"python benchmarks/bench_ingest.py --customers {args.customers} --days {args.days} "
+            f"--interval-customers {args.interval_customers} --interval-days {args.interval_days}"
+        )
         out.write_text(f"# Ingest benchmark\n\nCommand: `{cmd}`\n\n{text}\n", encoding="utf-8")
 
 

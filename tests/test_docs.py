@@ -16,14 +16,17 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 def test_config_reference_is_current() -> None:
     from gridwatch.config_docs import render
 
-    assert (DOCS / "CONFIG.md").read_text(encoding="utf-8") == render(), "run: gridwatch config docs > docs/CONFIG.md"
+    assert (DOCS / "CONFIG.md").read_text(encoding="utf-8") == render(), (
+        "run: gridwatch config docs > docs/CONFIG.md"
+    )
 
 
 def test_contracts_reference_is_current() -> None:
     from gridwatch.lake.contracts_docs import render
 
-    assert (DOCS / "CONTRACTS.md").read_text(encoding="utf-8") == render(), \
+    assert (DOCS / "CONTRACTS.md").read_text(encoding="utf-8") == render(), (
         "run: gridwatch lake contracts > docs/CONTRACTS.md"
+    )
 
 
 def _all_commands(cmd: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

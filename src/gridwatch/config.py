@@ -16,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridwatch.monitoring.settings import MonitoringSettings
+
 
 class Strict(BaseModel):
     """Base for every config model: unknown keys are errors, values are validated on assignment."""
@@ -63,6 +65,64 @@ class StoreSettings(Strict):
     )
 
 
+class WorkflowSettings(Strict):
+    """Work orders: dispatch, deadlines, uploads."""
+
+    grid_cells_per_community: int = Field(
+        0, ge=0, le=99,
+        description="Grid cells (网格) generated under each community as <community>-G01..; 0 = none "
+        "(grid cells named by address matches are still created).",
+    )
+    verify_days: int = Field(7, ge=1, description="Days from dispatch until claim + verification is due [d].")
+    disposal_days: int = Field(30, ge=1, description="Default days allowed for a disposal measure [d].")
+    evaluation_days: int = Field(90, ge=1, description="Days after closing when post-evaluation is due [d].")
+    max_photo_bytes: int = Field(8_000_000, ge=10_000, description="Largest accepted photo upload [bytes].")
+    max_photos: int = Field(6, ge=1, description="Photos accepted per verification.")
+    intake_codes: list[str] = Field(
+        default_factory=lambda: ["red"],
+        description="Health codes of screening results that become work orders (red, yellow).",
+    )
+
+
+class WebSettings(Strict):
+    """The web app (pages + REST API)."""
+
+    mode: Literal["development", "production"] = Field(
+        "development", description="production refuses default secrets and sets secure cookies."
+    )
+    secret_key: str = Field(
+        "change-me-development-only", description="Signs session cookies; must be changed in production."
+    )
+    session_hours: int = Field(12, ge=1, description="Lifetime of a login session [h].")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per user or address before lockout.")
+    login_window_minutes: int = Field(15, ge=1, description="Login rate-limit window and lockout [min].")
+    tile_url: str = Field(
+        "", description="Map tile URL template ({z}/{x}/{y}); empty = no tiles (works offline)."
+    )
+    page_size: int = Field(50, ge=5, le=500, description="Rows per page of long lists.")
+    threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
+
+
+class AddressSettings(Strict):
+    """Address parsing and matching to the standard door-plate registry (标准地址)."""
+
+    model_path: str | None = Field(
+        None, description="CRF model file for address parsing; default: the model shipped with the package."
+    )
+    max_chars: int = Field(200, ge=10, description="Addresses longer than this get status too_long [chars].")
+    match_min_score: float = Field(
+        0.80, ge=0, le=1, description="Lowest score of an automatic match (below: ambiguous or unmatched) [-]."
+    )
+    ambiguous_min_score: float = Field(
+        0.50, ge=0, le=1, description="Lowest score kept as an ambiguous candidate for a person to choose [-]."
+    )
+    match_margin: float = Field(
+        0.08, ge=0, le=1, description="Required lead of the best candidate over the second for a match [-]."
+    )
+    max_candidates: int = Field(3, ge=1, le=20, description="Candidates kept for ambiguous addresses.")
+    link_min_score: float = Field(
+        0.85, ge=0, le=1, description="Lowest score of a customer-permit/registry link written out [-]."
+    )
 class ScreeningSettings(Strict):
     """Windows and thresholds of the screening features (the judgment conditions live in the rule file)."""
 
@@ -95,6 +155,10 @@ class Settings(Strict):
     lake: LakeSettings = Field(default_factory=LakeSettings, description="Lake ingest settings.")
     engine: EngineSettings = Field(default_factory=EngineSettings, description="Compute engine settings.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Operational database.")
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings, description="Work orders.")
+    web: WebSettings = Field(default_factory=WebSettings, description="Web app.")
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="HJ 212 monitors.")
+    address: AddressSettings = Field(default_factory=AddressSettings, description="Address parsing and matching.")
     screening: ScreeningSettings = Field(default_factory=ScreeningSettings, description="Screening features.")
 
 

@@ -30,9 +30,13 @@ def rows(lake: Path, table: str, order: str = "1") -> list[tuple]:
 
 
 def quarantine(lake: Path) -> list[tuple]:
-    return duckdb.connect().sql(
-        f"SELECT \"table\", row, field, reason FROM ({quarantine_sql(lake)}) ORDER BY \"table\", row, reason"
-    ).fetchall()
+    return (
+        duckdb.connect()
+        .sql(
+            f'SELECT "table", row, field, reason FROM ({quarantine_sql(lake)}) ORDER BY "table", row, reason'
+        )
+        .fetchall()
+    )
 
 
 @pytest.fixture
@@ -44,9 +48,18 @@ def lake(tmp_path: Path) -> Path:
 
 
 def test_customers_chinese_headers_and_labels_are_standardised(lake: Path) -> None:
-    got = duckdb.connect().sql(f"SELECT account_no, tariff, status, capacity_kva FROM ({read_sql(lake, 'customers')}) ORDER BY 1").fetchall()
-    assert got == [("A001", "residential", "active", 8.0), ("A002", "residential", "active", None),
-                   ("A003", "industrial", None, 500.0)]
+    got = (
+        duckdb.connect()
+        .sql(
+            f"SELECT account_no, tariff, status, capacity_kva FROM ({read_sql(lake, 'customers')}) ORDER BY 1"
+        )
+        .fetchall()
+    )
+    assert got == [
+        ("A001", "residential", "active", 8.0),
+        ("A002", "residential", "active", None),
+        ("A003", "industrial", None, 500.0),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -63,8 +76,18 @@ def test_customers_chinese_headers_and_labels_are_standardised(lake: Path) -> No
         (",2026-10-01,1", "account_no", "missing account_no"),
         ("A001,2026-10-01,", "kwh", "missing kwh"),
     ],
-    ids=["negative", "over-capacity", "over-ceiling", "future", "ancient", "unknown-account", "bad-number",
-         "bad-date", "missing-account", "missing-kwh"],
+    ids=[
+        "negative",
+        "over-capacity",
+        "over-ceiling",
+        "future",
+        "ancient",
+        "unknown-account",
+        "bad-number",
+        "bad-date",
+        "missing-account",
+        "missing-kwh",
+    ],
 )
 def test_daily_rule(lake: Path, tmp_path: Path, line: str, field: str, reason: str) -> None:
     f = write(tmp_path / "d.csv", f"account_no,date,kwh\nA001,2026-09-30,5\n{line}\n")
@@ -86,8 +109,10 @@ def test_date_formats_and_thousands_separators(lake: Path, tmp_path: Path) -> No
 
 
 def test_duplicates_identical_kept_once_conflicting_quarantined(lake: Path, tmp_path: Path) -> None:
-    f = write(tmp_path / "d.csv", "account_no,date,kwh\nA001,2026-10-01,5\nA001,2026-10-01,5\n"
-              "A002,2026-10-01,4\nA002,2026-10-01,5\n")
+    f = write(
+        tmp_path / "d.csv",
+        "account_no,date,kwh\nA001,2026-10-01,5\nA001,2026-10-01,5\nA002,2026-10-01,4\nA002,2026-10-01,5\n",
+    )
     (r,) = ingest_files(lake, "readings_daily", [f], LakeSettings())
     assert (r.accepted, r.duplicates_in_file, r.quarantined) == (1, 1, 2)
     assert [(q[1], q[2]) for q in quarantine(lake)] == [(3, "date"), (4, "date")]
@@ -110,8 +135,13 @@ def test_dimension_update_latest_wins(lake: Path, tmp_path: Path) -> None:
     f = write(tmp_path / "c2.csv", "account_no,tariff,status\nA002,commercial,closed\n")
     (r,) = ingest_files(lake, "customers", [f], LakeSettings())
     assert (r.accepted, r.updated) == (1, 1)
-    got = dict((a, (t, s)) for a, _, t, *_, s, _lon, _lat, _td in
-               [(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10]) for x in rows(lake, "customers")])
+    got = dict(
+        (a, (t, s))
+        for a, _, t, *_, s, _lon, _lat, _td in [
+            (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10])
+            for x in rows(lake, "customers")
+        ]
+    )
     assert got["A002"] == ("commercial", "closed")
     assert len(rows(lake, "customers")) == 3
 
@@ -141,22 +171,33 @@ def test_excel_and_parquet(lake: Path, tmp_path: Path) -> None:
     wb.save(tmp_path / "d.xlsx")
     (r,) = ingest_files(lake, "readings_daily", [tmp_path / "d.xlsx"], LakeSettings())
     assert (r.accepted, r.quarantined) == (1, 1)
-    pq.write_table(pa.table({"account_no": ["A003"], "date": pa.array([pa.scalar(20000, pa.date32()).as_py()]),
-                             "kwh": [3.5]}), tmp_path / "d.parquet")
+    pq.write_table(
+        pa.table(
+            {"account_no": ["A003"], "date": pa.array([pa.scalar(20000, pa.date32()).as_py()]), "kwh": [3.5]}
+        ),
+        tmp_path / "d.parquet",
+    )
     (r2,) = ingest_files(lake, "readings_daily", [tmp_path / "d.parquet"], LakeSettings())
     assert r2.accepted == 1
 
 
 def test_interval_inferred_and_aligned(lake: Path, tmp_path: Path) -> None:
     body = "\n".join(f"A001,2026-10-01 {h:02d}:{m:02d}:00,0.2" for h in range(2) for m in (0, 15, 30, 45))
-    f = write(tmp_path / "i.csv", "account_no,ts,kwh\n" + body + "\nA001,2026-10-01 03:07:00,0.1\n"
-              "A003,2026-10-01T00:00:00+00:00,1\n")
+    f = write(
+        tmp_path / "i.csv",
+        "account_no,ts,kwh\n" + body + "\nA001,2026-10-01 03:07:00,0.1\nA003,2026-10-01T00:00:00+00:00,1\n",
+    )
     (r,) = ingest_files(lake, "readings_interval", [f], LakeSettings())
     assert r.quarantined == 1 and r.accepted == 9
-    got = duckdb.connect().sql(f"SELECT DISTINCT interval_min FROM ({read_sql(lake, 'readings_interval')})").fetchall()
-    assert got == [(15,)]
+    got = duckdb.connect().sql(f"SELECT account_no, min(interval_min), max(interval_min) FROM "
+                               f"({read_sql(lake, 'readings_interval')}) GROUP BY 1 ORDER BY 1").fetchall()
+    assert got == [("A001", 15, 15), ("A003", 60, 60)]  # a lone reading on the hour reads as hourly
     # an explicit UTC offset is converted to local time (UTC+8)
-    ts = duckdb.connect().sql(f"SELECT ts FROM ({read_sql(lake, 'readings_interval')}) WHERE account_no='A003'").fetchall()
+    ts = (
+        duckdb.connect()
+        .sql(f"SELECT ts FROM ({read_sql(lake, 'readings_interval')}) WHERE account_no='A003'")
+        .fetchall()
+    )
     assert str(ts[0][0]) == "2026-10-01 08:00:00"
     assert "not the start of a 15-minute interval" in quarantine(lake)[0][3]
 
@@ -170,8 +211,12 @@ def test_partitioned_by_month(lake: Path, tmp_path: Path) -> None:
 
 def test_unreadable_files_are_reported_not_raised(lake: Path, tmp_path: Path) -> None:
     missing_col = write(tmp_path / "bad.csv", "account_no,kwh\nA001,1\n")
-    (r1, r2, r3) = ingest_files(lake, "readings_daily", [missing_col, tmp_path / "nope.csv", write(tmp_path / "x.doc", "x")],
-                                LakeSettings())
+    (r1, r2, r3) = ingest_files(
+        lake,
+        "readings_daily",
+        [missing_col, tmp_path / "nope.csv", write(tmp_path / "x.doc", "x")],
+        LakeSettings(),
+    )
     assert "required column(s) date" in (r1.error or "") and "bad.csv" in (r1.error or "")
     assert "no such file" in (r2.error or "")
     assert "unsupported file type" in (r3.error or "")
@@ -186,15 +231,20 @@ def test_binary_garbage_is_an_error_with_the_file_name(lake: Path, tmp_path: Pat
 
 def test_other_tables(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
-    p = write(tmp_path / "p.csv", "permit_no,holder,uscc,valid_from,valid_to\nP1,甲公司,91440101MA5CXXXX1Y,2024-01-01,2029-01-01\n"
-              "P2,乙公司,123,2024-01-01,2029-01-01\nP3,丙公司,,2025-01-01,2024-01-01\n")
+    p = write(
+        tmp_path / "p.csv",
+        "permit_no,holder,uscc,valid_from,valid_to\nP1,甲公司,91440101MA5CXXXX1Y,2024-01-01,2029-01-01\n"
+        "P2,乙公司,123,2024-01-01,2029-01-01\nP3,丙公司,,2025-01-01,2024-01-01\n",
+    )
     (r,) = ingest_files(lake, "permits", [p], LakeSettings())
     assert (r.accepted, r.quarantined) == (1, 2)
     w = write(tmp_path / "w.csv", "date,tmean_c,precip_mm\n2026-10-01,24.5,3\n2026-10-02,99,0\n")
     (r,) = ingest_files(lake, "weather", [w], LakeSettings())
     assert (r.accepted, r.quarantined) == (1, 1)
-    lb = write(tmp_path / "l.csv", "account_no,verified_on,outcome,is_workshop\nA1,2026-10-01,confirmed,是\n"
-               "A2,2026-10-01,maybe,false\n")
+    lb = write(
+        tmp_path / "l.csv",
+        "account_no,verified_on,outcome,is_workshop\nA1,2026-10-01,confirmed,是\nA2,2026-10-01,maybe,false\n",
+    )
     (r,) = ingest_files(lake, "labels", [lb], LakeSettings())
     assert (r.accepted, r.quarantined) == (1, 1)
 
@@ -230,3 +280,20 @@ def test_water_month_is_normalised_to_first_day(tmp_path: Path) -> None:
     (r,) = ingest_files(lake, "water", [f], LakeSettings())
     assert r.accepted == 1
     assert str(rows(lake, "water")[0][1]) == "2026-09-01"
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gridwatch.cli.app import app
+
+    home = str(tmp_path / "home")
+    runner = CliRunner()
+    empty = write(tmp_path / "closures.csv", "account_no,closed_on\n")
+    assert runner.invoke(app, ["--home", home, "ingest", "closures", str(empty)]).exit_code == 0
+    bad = write(tmp_path / "bad.csv", "nothing,useful\n1,2\n")
+    r = runner.invoke(app, ["--home", home, "ingest", "closures", str(bad)])
+    assert r.exit_code == 1 and "required column(s) account_no" in r.output
+    mixed = runner.invoke(app, ["--home", home, "ingest", "customers", str(bad),
+                                str(write(tmp_path / "c.csv", "account_no,tariff\nA1,居民\nA2,?\n"))])
+    assert mixed.exit_code == 0 and "quarantined" in mixed.output

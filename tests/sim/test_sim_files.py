@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from gridwatch.lake.contracts import CONTRACTS, TARIFF_ALIASES
+from gridwatch.lake.contracts import CONTRACTS, STATUS_ALIASES, TARIFF_ALIASES
 from gridwatch.sim.firms import uscc_valid
 from gridwatch.sim.schemas import SCHEMAS
 
@@ -28,7 +28,7 @@ FILES = {
     "closures": "closures",
     "labels": "labels",
     "submeters": "submeters",
-    "truth_customers": "truth/customers",
+    "truth_customers": "truth/customers", "truth_links": "truth/links",
 }
 
 
@@ -102,11 +102,26 @@ def test_truth_covers_every_customer(small_city):
     assert read(out, "addresses").num_rows == len(addresses)  # ids unique
 
 
+def test_links_name_every_water_registry_and_permit_row(year_city):
+    out, _ = year_city
+    links = read(out, "truth_links").to_pandas()
+    truth = read(out, "truth_customers").to_pandas()
+    assert set(links["account_no"]) <= set(truth["account_no"])
+    for source, table, key in (("water", "water", "water_account"), ("registry", "registry", "uscc"),
+                               ("permits", "permits", "permit_no")):
+        keys = set(read(out, table)[key].to_pylist())
+        assert keys == set(links.loc[links["source"] == source, "key"]), source
+    water = read(out, "water").to_pandas().merge(links[links["source"] == "water"], left_on="water_account",
+                                                 right_on="key", suffixes=("", "_truth"))
+    known = water["account_no"].notna() & (water["account_no"] != "")
+    assert (water.loc[known, "account_no"] == water.loc[known, "account_no_truth"]).all()
+
+
 def test_tariffs_and_statuses_are_accepted_labels(small_city):
     out, _ = small_city
     customers = read(out, "customers")
     assert set(customers["tariff"].to_pylist()) <= set(TARIFF_ALIASES)
-    assert set(customers["status"].to_pylist()) <= {"active", "suspended", "closed"}
+    assert set(customers["status"].to_pylist()) <= set(STATUS_ALIASES)
 
 
 def test_firm_codes(year_city):

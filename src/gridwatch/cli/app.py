@@ -19,7 +19,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gridwatch.cli.lake_cmd",
     "gridwatch.cli.sim_cmd",
     "gridwatch.cli.config_cmd",
+    "gridwatch.cli.address_cmd",
     "gridwatch.cli.demo_cmd",
+    "gridwatch.cli.workflow_cmd",
+    "gridwatch.cli.web_cmd",
+    "gridwatch.cli.monitoring_cmd",
     "gridwatch.cli.screen_cmd",
 )
 

@@ -27,8 +27,8 @@ DEMO_STEPS: list[Step] = [
     Step("address matching", "address", ("address", "match")),
     Step("screening", "screen", ("screen", "--out", "{home}/results/screening.csv")),
     Step("evaluation against the simulated truth", "evaluate", ("evaluate", "--truth", "{input}/truth")),
-    Step("demo users", "demo-users", ("demo-users",)),
     Step("work orders from suspects", "orders", ("orders", "intake")),
+    Step("demo users", "demo-users", ("demo-users",)),
 ]
 """Pipeline steps after simulate + ingest; capabilities append theirs."""
 

@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
                            f"(see `gridwatch lake quarantine`)")
             if r.ignored_columns:
                 typer.echo(f"{Path(r.file).name}: columns not in the contract, ignored: {', '.join(r.ignored_columns)}")
-        if all(r.rows_read == 0 for r in reports):
+        if all(r.error for r in reports):  # nothing could be read (an empty file was read: 0 rows)
             raise typer.Exit(1)
 
     lake = typer.Typer(help="Inspect the lake: tables, row counts, quarantine.", no_args_is_help=True)

@@ -30,8 +30,10 @@ PARSERS: dict[str, str] = {
     "date": "coalesce(TRY_CAST(replace({x}, '/', '-') AS DATE), "
     "CAST(TRY_CAST(replace({x}, '/', '-') AS TIMESTAMP) AS DATE), "
     "CAST(TRY_STRPTIME({x}, '%Y%m%d') AS DATE))",
-    # naive text is local time (the session time zone is Asia/Shanghai); an explicit offset is converted
-    "timestamp": "CAST(TRY_CAST(replace({x}, '/', '-') AS TIMESTAMPTZ) AS TIMESTAMP)",
+    # naive text is local time; text with an explicit offset (+08:00, Z) is converted to the session time zone
+    "timestamp": "CASE WHEN regexp_matches({x}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$') "
+    "THEN CAST(TRY_CAST(replace({x}, '/', '-') AS TIMESTAMPTZ) AS TIMESTAMP) "
+    "ELSE TRY_CAST(replace({x}, '/', '-') AS TIMESTAMP) END",
     "bool": "CASE WHEN lower({x}) IN ('true', 't', '1', 'yes', 'y', '是') THEN TRUE "
     "WHEN lower({x}) IN ('false', 'f', '0', 'no', 'n', '否') THEN FALSE END",
 }
@@ -72,16 +74,21 @@ def typed_sql(contract: Contract, present: set[str], customers_sql: str | None) 
 
 
 def _with_interval(inner: str) -> str:
-    """Infer each account's interval (mode of the steps between its readings) where interval_min is absent."""
+    """Infer each account's interval where interval_min is absent, from the alignment of its timestamps.
+
+    An account whose readings all start on the hour is hourly, on the half hour half-hourly, else
+    15-minute; a timestamp aligned to none of them is rejected by the alignment check.  This is one
+    aggregate per account (no sort), so it costs little on large chunks.
+    """
     return f"""
     WITH t AS ({inner}),
-    steps AS (
-        SELECT account_no, date_diff('minute', lag(ts) OVER (PARTITION BY account_no ORDER BY ts), ts) AS d
-        FROM t WHERE ts IS NOT NULL AND account_no IS NOT NULL
-    ),
-    per_acc AS (SELECT account_no, mode(d) AS m FROM steps WHERE d > 0 GROUP BY account_no),
-    overall AS (SELECT coalesce(mode(d), 15) AS m FROM steps WHERE d > 0)
-    SELECT t.*, coalesce(t.interval_min, per_acc.m, (SELECT m FROM overall)) AS _interval
+    per_acc AS (
+        SELECT account_no,
+               CASE WHEN bool_and(minute(ts) = 0) THEN 60 WHEN bool_and(minute(ts) % 30 = 0) THEN 30 ELSE 15 END AS m
+        FROM t WHERE ts IS NOT NULL AND account_no IS NOT NULL AND interval_min IS NULL
+        GROUP BY account_no
+    )
+    SELECT t.*, coalesce(t.interval_min, per_acc.m, 15) AS _interval
     FROM t LEFT JOIN per_acc USING (account_no)
     """
 
@@ -111,11 +118,16 @@ def judged_sql(contract: Contract, settings: LakeSettings, typed_view: str) -> s
     checks = _generic_checks(contract) + [
         (ch.field, ch.condition.format(**params), ch.reason.format(**params)) for ch in CHECKS.get(contract.name, [])
     ]
-    field_case = " ".join(f"WHEN coalesce({cond}, FALSE) THEN {_q(field)}" for field, cond, _ in checks)
-    reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {reason} END" for _, cond, reason in checks)
+    flags = ", ".join(f"coalesce({cond}, FALSE) AS _v{i}" for i, (_, cond, _) in enumerate(checks))
+    any_bad = " OR ".join(f"_v{i}" for i in range(len(checks)))
+    field_case = " ".join(f"WHEN _v{i} THEN {_q(field)}" for i, (field, _, _) in enumerate(checks))
+    reasons = ", ".join(f"CASE WHEN _v{i} THEN {reason} END" for i, (_, _, reason) in enumerate(checks))
+    # the reason text is built only for the (few) rows that break a rule
     return (
-        f"SELECT *, CASE {field_case} END AS _field, NULLIF(concat_ws('; ', {reasons}), '') AS _reason "
-        f"FROM {typed_view}"
+        f"SELECT * EXCLUDE ({', '.join(f'_v{i}' for i in range(len(checks)))}), "
+        f"CASE WHEN {any_bad} THEN CASE {field_case} END END AS _field, "
+        f"CASE WHEN {any_bad} THEN concat_ws('; ', {reasons}) END AS _reason "
+        f"FROM (SELECT *, {flags} FROM {typed_view}) flagged"
     )
 
 

@@ -16,10 +16,17 @@ import pyarrow as pa
 from gridwatch.lake.contracts import TARIFF_ALIASES
 from gridwatch.sim import firms
 from gridwatch.sim.addresses import DICE_WIDTH, Address, Dice, form_for, make_address, messy
-from gridwatch.sim.consumption import Calendar, Components, daily_components, interval_split
+from gridwatch.sim.consumption import (
+    Calendar,
+    Components,
+    contracted_capacity,
+    daily_components,
+    interval_split,
+)
 from gridwatch.sim.kinds import KIND_NAMES, KINDS, TRADES, WORKSHOP_KIND
 from gridwatch.sim.params import BLOCK_SIZE, SimParams
 from gridwatch.sim.population import K, Population, sample_population
+from gridwatch.sim.schemas import TRUTH_LINKS
 from gridwatch.sim.skeleton import City
 
 CHINESE_TARIFF_LABELS: dict[str, tuple[str, ...]] = {}
@@ -27,6 +34,9 @@ for _label, _std in TARIFF_ALIASES.items():
     if not _label.isascii():
         CHINESE_TARIFF_LABELS.setdefault(_std, ())
         CHINESE_TARIFF_LABELS[_std] += (_label,)
+
+CHINESE_STATUS = {"active": "正常", "closed": "销户", "suspended": "暂停"}
+"""Status labels of rows written in Chinese (accepted aliases of the contract)."""
 
 EXTRA_ADDRESS_SHARE = 0.1
 """Standard addresses generated per customer with no account behind them (empty flats, new buildings)."""
@@ -44,6 +54,14 @@ WATER_M3_PER_BASE_KWH = {
     "agricultural": 0.3,
     "other": 0.01,
 }
+VERIFIED_WORKSHOP_SHARE = 0.6
+"""Share of hidden workshops (without a closure) that past campaigns verified [-]."""
+FALSE_ALARMS_PER_HIT = 1.0
+"""False alarms verified per confirmed workshop in past campaigns (≈ 50 % precision; Changzhou 58 %) [-]."""
+FALSE_ALARM_KINDS = ("household_large", "household_ev", "household_home_office", "hostel",
+                     "household_electric_heating", "household", "vacant")
+"""Residential accounts that past screens flagged wrongly (weight ∝ their load)."""
+FALSE_ALARM_OUTCOMES = {"hostel": "legal_business", "household_home_office": "legal_business", "vacant": "vacant"}
 KIND_WATER_FACTOR = {"restaurant": 2.5, "hostel": 1.5, "office": 0.6}
 
 
@@ -68,6 +86,7 @@ def generate_block(params: SimParams, block: int, city: City, cal: Calendar) -> 
     start = params.end - timedelta(days=days - 1)
     pop = sample_population(r_pop, n, days, city, params.workshop_rate)
     comp = daily_components(pop, cal, r_daily)
+    pop.capacity = contracted_capacity(pop, comp)
 
     accounts = np.array(
         [
@@ -79,13 +98,16 @@ def generate_block(params: SimParams, block: int, city: City, cal: Calendar) -> 
     tables: dict[str, pa.Table] = {}
     addrs, raw, noise = _addresses(pop, city, r_addr, n)
     tables["addresses"] = _address_table(addrs + _extra_addresses(city, r_addr, n))
-    tables.update(_customers(params, pop, city, accounts, addrs, raw, start, r_misc))
+    customers, names = _customers(params, pop, city, accounts, addrs, raw, start, r_misc)
+    tables["customers"] = customers
     tables["truth_customers"] = _truth(pop, accounts, addrs, noise, start)
     tables["readings_daily"] = _daily_table(comp, accounts, cal, params, r_daily)
     if params.interval:
         tables["readings_interval"] = _interval_table(pop, comp, accounts, cal, params, r_int)
-    tables.update(_firms(pop, city, accounts, addrs, start, days, r_misc))
-    tables["water"] = _water(pop, comp, cal, accounts, addrs, params, block, r_misc)
+    links = _Links()
+    tables.update(_firms(pop, names, accounts, addrs, start, days, links, r_misc))
+    tables["water"] = _water(pop, comp, cal, accounts, addrs, params, block, links, r_misc)
+    tables["truth_links"] = links.table()
     tables["closures"], tables["labels"] = _enforcement(
         pop, accounts, start, days, params.label_share, r_misc
     )
@@ -153,7 +175,7 @@ def _customers(
     raw: list[str],
     start: date,
     rng: np.random.Generator,
-) -> dict[str, pa.Table]:
+) -> tuple[pa.Table, list[str]]:
     n = pop.n
     kinds = [KIND_NAMES[k] for k in pop.kind]
     spec = {k.name: k for k in KINDS}
@@ -184,13 +206,12 @@ def _customers(
             )
         else:
             names.append(firms.person_name(u[i, 2], u[i, 3], u[i, 4]))
-    voltage = [
-        ("380V" if pop.capacity[i] >= 16 else "220V") if k == WORKSHOP_KIND else spec[k].voltage
-        for i, k in enumerate(kinds)
-    ]
+    voltage = np.where(pop.capacity >= 160, "10kV", np.where(pop.capacity >= 16, "380V", "220V")).tolist()
     opened = [start + timedelta(days=int(d)) for d in pop.opened]
     status = np.where(pop.closed < pop.days, "closed", "active").astype(object)
     status[(status == "active") & (u[:, 6] < 0.003)] = "suspended"
+    chinese = u[:, 1] < params.chinese_tariff_share  # the same export writes both fields in Chinese
+    status[chinese] = [CHINESE_STATUS[s] for s in status[chinese]]
     has_xy = u[:, 7] < COORDINATE_SHARE
     jitter = rng.normal(0, 0.0003, (n, 2))
     lon = [round(a.lon + jitter[i, 0], 6) if has_xy[i] else None for i, a in enumerate(addrs)]
@@ -211,7 +232,7 @@ def _customers(
             "transformer_district": tq,
         }
     )
-    return {"customers": customers}
+    return customers, names
 
 
 def _truth(
@@ -263,7 +284,9 @@ def _daily_table(
     return pa.table(
         {
             "account_no": _account_column(accounts, ci),
-            "date": pa.array(cal.dates[di].astype("datetime64[D]"), pa.date32()),
+            "date": pa.DictionaryArray.from_arrays(
+                pa.array(di.astype(np.int32)), pa.array(cal.dates.astype("datetime64[D]"), pa.date32())
+            ),
             "kwh": pa.array(total[ci, di], pa.float64()),
         }
     )
@@ -287,16 +310,42 @@ def _interval_table(
     keep = np.repeat(exists[:, :, None], per_day, axis=2) & (rng.random(q.shape) >= params.missing_rate)
     ci, di, si = np.nonzero(keep)
     day_ns = cal.dates[d0:].astype("datetime64[s]").astype(np.int64)
-    ts = day_ns[di] + si.astype(np.int64) * (params.interval or 15) * 60
+    minutes = params.interval or 15
+    slot_ts = (day_ns[:, None] + np.arange(per_day, dtype=np.int64)[None, :] * minutes * 60).ravel()
+    ts_idx = (di * per_day + si).astype(np.int32)
     kwh = np.round(q[ci, di, si].astype(np.float64), 3)
     return pa.table(
         {
             "account_no": _account_column(accounts, ci),
-            "ts": pa.array(ts, pa.timestamp("s")),
+            "ts": pa.DictionaryArray.from_arrays(pa.array(ts_idx), pa.array(slot_ts, pa.timestamp("s"))),
             "kwh": pa.array(kwh, pa.float64()),
-            "interval_min": pa.array(np.full(len(ci), params.interval or 15, dtype=np.int16), pa.int16()),
+            "interval_min": pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(len(ci), dtype=np.int32)), pa.array([minutes], pa.int64())
+            ),
         }
     )
+
+
+class _Links:
+    """Truth of the other raw addresses: which account and standard address a water account, registry
+    entry or permit stands for, and the noise its written address carries (``truth/links``)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list] = {k: [] for k in ("source", "key", "account_no", "address_id", "address_noise")}
+
+    def add(self, source: str, key: str, account: str, a: Address, noise: list[str]) -> None:
+        for col, v in zip(self.rows, (source, key, account, a.address_id, ";".join(noise)), strict=True):
+            self.rows[col].append(v)
+
+    def messy(self, source: str, key: str, account: str, a: Address, dice: Dice | np.random.Generator) -> str:
+        if not isinstance(dice, Dice):
+            dice = Dice(dice.random(DICE_WIDTH))
+        text, noise = messy(a, dice)
+        self.add(source, key, account, a, noise)
+        return text
+
+    def table(self) -> pa.Table:
+        return pa.table(self.rows, schema=TRUTH_LINKS)
 
 
 # --- firms, permits, sub-meters --------------------------------------------------------------------------
@@ -304,11 +353,12 @@ def _interval_table(
 
 def _firms(
     pop: Population,
-    city: City,
+    names: list[str],
     accounts: np.ndarray,
     addrs: list[Address],
     start: date,
     days: int,
+    links: _Links,
     rng: np.random.Generator,
 ) -> dict[str, pa.Table]:
     reg: dict[str, list] = {"uscc": [], "name": [], "address": [], "industry": [], "status": []}
@@ -343,17 +393,14 @@ def _firms(
     kinds = [KIND_NAMES[k] for k in pop.kind]
     end = start + timedelta(days=days - 1)
     for i, k in enumerate(kinds):
-        registered = k in firms.COMMERCIAL_WORDS or k.startswith("factory")
-        if not registered:
+        if not pop.registered[i]:
             continue
         u = rng.random(16)
-        if k in firms.COMMERCIAL_WORDS and u[0] > {"shop": 0.8, "restaurant": 0.9, "office": 0.95}[k]:
-            continue
         a = addrs[i]
         code = firms.uscc(
             accounts[i].encode(), a.comm.district_code, individual=k in ("shop", "restaurant") and u[1] < 0.6
         )
-        name = _customer_name(pop, i, city, u)
+        name = names[i]
         if pop.dereg_day[i] >= 0:
             status = "注销"
         else:
@@ -363,7 +410,7 @@ def _firms(
         )
         reg["uscc"].append(code)
         reg["name"].append(name)
-        reg["address"].append(messy(a, Dice(rng.random(DICE_WIDTH)))[0])
+        reg["address"].append(links.messy("registry", code, accounts[i], a, rng))
         reg["industry"].append(industry)
         reg["status"].append(status)
         if k == "factory_permitted":
@@ -374,9 +421,12 @@ def _firms(
             permits["permit_no"].append(code + f"{1 + int(u[7] * 2):03d}" + "UVWQ"[int(u[8] * 4)])
             permits["holder"].append(name)
             permits["uscc"].append(code)
-            permits["address"].append(
-                messy(a, Dice(rng.random(DICE_WIDTH)))[0] if u[9] < 0.5 else a.full_text
-            )
+            permit_no = permits["permit_no"][-1]
+            if u[9] < 0.5:
+                permits["address"].append(links.messy("permits", permit_no, accounts[i], a, rng))
+            else:
+                permits["address"].append(a.full_text)
+                links.add("permits", permit_no, accounts[i], a, [])
             permits["industry_code"].append(industry)
             permits["valid_from"].append(vf)
             permits["valid_to"].append(vt)
@@ -395,15 +445,6 @@ def _firms(
         ),
         "submeters": pa.table({**subm, "rated_kw": pa.array(subm["rated_kw"], pa.float64())}),
     }
-
-
-def _customer_name(pop: Population, i: int, city: City, u: np.ndarray) -> str:
-    comm = city.communities[pop.comm[i]]
-    k = KIND_NAMES[pop.kind[i]]
-    if k in firms.COMMERCIAL_WORDS:
-        words = firms.COMMERCIAL_WORDS[k]
-        return firms.firm_name(comm.district, comm.root, u[12], u[13], words[int(u[14] * len(words))])
-    return firms.firm_name(comm.district, comm.root, u[12], u[13], TRADES[pop.trade[i]].label + "有限公司")
 
 
 def _submeter(
@@ -451,6 +492,7 @@ def _water(
     addrs: list[Address],
     params: SimParams,
     block: int,
+    links: _Links,
     rng: np.random.Generator,
 ) -> pa.Table:
     n = pop.n
@@ -475,7 +517,9 @@ def _water(
     rows_c, rows_m = np.nonzero(has[:, None] & (open_days > 0))
     wacc = [f"W{block:05d}{i:04d}" for i in range(n)]
     u = rng.random((n, DICE_WIDTH))
-    addr_text = [messy(a, Dice(u[i]))[0] if has[i] else "" for i, a in enumerate(addrs)]
+    addr_text = [
+        links.messy("water", wacc[i], accounts[i], a, Dice(u[i])) if has[i] else "" for i, a in enumerate(addrs)
+    ]
     return pa.table(
         {
             "water_account": [wacc[c] for c in rows_c],
@@ -515,35 +559,24 @@ def _enforcement(
             clo["closed_on"].append(start + timedelta(days=int(max(0, pop.active_to[i] - 1))))
             clo["measure"].append("order_stop")
             clo["source"].append(f"ledger-{start.year}")
-    # Past-verified suspects: workshops that were found (all with a closure, some others) and false alarms
-    # among confounders that look like workshops; only `label_share` of the outcomes reach the labels file.
-    verified = is_ws & ((pop.closure_day >= 0) | (rng.random(pop.n) < 0.3))
-    confounders = np.isin(
-        pop.kind,
-        [
-            K[k]
-            for k in (
-                "household_large",
-                "household_ev",
-                "household_home_office",
-                "hostel",
-                "household_electric_heating",
-                "vacant",
-                "restaurant",
-                "shop",
-            )
-        ],
-    )
-    false_alarm = confounders & (rng.random(pop.n) < 0.03 * np.clip(pop.base / 10, 0.2, 3))
+    # Past-verified suspects: workshops found by earlier campaigns (all with a closure, VERIFIED_WORKSHOP_SHARE
+    # of the others) and false alarms — confounders drawn with probability ∝ their base load (past screens
+    # looked at consumption), FALSE_ALARMS_PER_HIT per verified workshop.  Only `share` reach the labels.
+    verified = is_ws & ((pop.closure_day >= 0) | (rng.random(pop.n) < VERIFIED_WORKSHOP_SHARE))
+    confounders = np.flatnonzero(np.isin(pop.kind, [K[k] for k in FALSE_ALARM_KINDS]))
+    false_alarm = np.zeros(pop.n, dtype=bool)
+    n_false = min(len(confounders), int(rng.poisson(FALSE_ALARMS_PER_HIT * max(int(verified.sum()), 0.5))))
+    if n_false:
+        weight = (pop.base[confounders] + pop.work[confounders] + 5 * pop.ac[confounders]
+                  + pop.ev_kwh[confounders] * pop.ev_prob[confounders]) ** 2
+        false_alarm[rng.choice(confounders, n_false, replace=False, p=weight / weight.sum())] = True
     for i in np.flatnonzero((verified | false_alarm) & (rng.random(pop.n) < share)):
         k = KIND_NAMES[pop.kind[i]]
         day = int(pop.closure_day[i]) if pop.closure_day[i] >= 0 else int(rng.integers(0, max(1, days)))
         if is_ws[i]:
             outcome, ws, trade = "confirmed", True, TRADES[pop.trade[i]].name
         else:
-            outcome = {"vacant": "vacant", "restaurant": "legal_business", "shop": "legal_business"}.get(
-                k, "household"
-            )
+            outcome = FALSE_ALARM_OUTCOMES.get(k, "household")
             if rng.random() < 0.08:
                 outcome = "not_found"
             ws, trade = False, ""

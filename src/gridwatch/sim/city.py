@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -28,6 +29,9 @@ from gridwatch.sim.writer import WriterSet, encode_csv
 GENERATOR_VERSION = "1"
 """Bumped whenever the same parameters would give different files."""
 
+
+MAX_BUFFERED_ROWS = 4_000_000
+"""Parquet rows held before a row group is written, whatever ``chunk_blocks`` says (bounds memory)."""
 
 Progress = Callable[[int, int], None]
 """Called with (customers done, customers total)."""
@@ -116,6 +120,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("labels", "labels"),
     Output("submeters", "submeters", csv_only=True),
     Output("truth_customers", "truth/customers"),
+    Output("truth_links", "truth/links"),
 )
 OUTPUT_BY_NAME = {o.name: o for o in OUTPUTS}
 
@@ -158,8 +163,10 @@ def _blocks_in_order(params: SimParams, city: City, cal: Calendar) -> Iterator[d
             yield produce_block(params, b, city, cal)
         return
     ahead = params.workers * 2
+    # "spawn": workers start clean instead of forking a process whose Arrow/NumPy thread pools are running.
+    ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        params.workers, initializer=_init_worker, initargs=(params.model_dump_json(), city)
+        params.workers, mp_context=ctx, initializer=_init_worker, initargs=(params.model_dump_json(), city)
     ) as pool:
         pending: deque[Future[dict[str, Part]]] = deque()
         nxt = 0
@@ -186,6 +193,7 @@ def simulate(
     dedup = _AddressDedup()
     done = 0
     buffered: dict[str, list[pa.Table]] = {}
+    buffered_rows = 0
     try:
         for i, parts in enumerate(_blocks_in_order(params, city, cal)):
             for name, (rows, payload) in parts.items():
@@ -193,8 +201,11 @@ def simulate(
                     ws.writers[name].append_encoded(payload, rows)
                 else:
                     buffered.setdefault(name, []).append(payload)
+                    buffered_rows += rows
             done += min(BLOCK_SIZE, params.customers - i * BLOCK_SIZE)
-            if (i + 1) % params.chunk_blocks == 0 or i + 1 == params.n_blocks:
+            full = buffered_rows >= MAX_BUFFERED_ROWS
+            if full or (i + 1) % params.chunk_blocks == 0 or i + 1 == params.n_blocks:
+                buffered_rows = 0
                 for name, tables in buffered.items():
                     table = pa.concat_tables(tables)
                     if name == "addresses":

@@ -28,6 +28,11 @@ RAIN_DAY_MM = 10.0
 RAIN_BURST = (1.6, 2.6)  # production multiplier on rainy days for rain-burst workshops [-]
 RAIN_DRY_LEVEL = 0.7  # ... and on dry days [-]
 INTERVAL_NOISE_SIGMA = 0.25  # log-sd of quarter-hour noise on the base load [-]
+PEAK_TO_MEAN = 5.0  # assumed ratio of peak to mean power of a day when sizing capacity [-]
+CAPACITY_MARGIN = 1.3  # contracted capacity over the estimated peak [-]
+MAX_CAPACITY_LOAD = 1.4  # a quarter-hour's mean power never exceeds capacity × this [-]
+CAPACITY_SIZES_KVA = (4, 6, 8, 10, 12, 16, 20, 25, 32, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500,
+                      630, 800, 1000, 1250, 1600, 2000, 2500, 3150, 4000, 5000, 6300, 8000, 10000)
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,23 @@ def daily_components(pop: Population, cal: Calendar, rng: np.random.Generator) -
     ev *= np.exp(rng.normal(0.0, 0.3, (n, d)))
 
     # Production / business activity.
-    ratio = np.where(pop.all_week[:, None], 1.0, book.ratio[pop.work_profile[:, None], dt])
+    ratio = book.ratio[pop.work_profile[:, None], dt]
+    ratio = np.where(pop.saturday[:, None] & (dt == 1), np.maximum(ratio, 0.95), ratio)
+    ratio = np.where(pop.all_week[:, None], 1.0, ratio)
     work_cv = np.where(pop.trade >= 0, 0.15, 0.25)
     work = pop.work[:, None] * ratio * np.exp(rng.normal(0.0, 1.0, (n, d)) * work_cv[:, None])
     rain_factor = np.where(cal.rainy[None, :], rng.uniform(*RAIN_BURST, (n, d)), RAIN_DRY_LEVEL)
     work = np.where(pop.rain[:, None], work * rain_factor, work)
     work *= np.where(away, pop.away_level[:, None], 1.0)
+    # Order-driven workshops: runs of working and idle days.
+    inter = np.flatnonzero(pop.intermittent_on < 1.0)
+    if len(inter):
+        run_len = pop.intermittent_run[inter].astype(int)[:, None]
+        phase = rng.integers(0, 8, len(inter))[:, None]
+        run_id = (days[None, :] + phase) // run_len
+        u = rng.random((len(inter), int(run_id.max()) + 1))
+        works = np.take_along_axis(u, run_id, axis=1) < pop.intermittent_on[inter][:, None]
+        work[inter] *= works
     work = np.where(closed_day, 0.0, work)
 
     # Activity windows: before active_from / after active_to the site runs at off_level of its base load
@@ -152,4 +168,19 @@ def interval_split(
         wshape = wshape * level
         wshape /= np.maximum(wshape.sum(axis=2, keepdims=True), 1e-12)
         out += (work_d[:, :, None] * wshape).astype(np.float32)
-    return out
+    # Safety net: a quarter-hour never draws more than the contracted capacity allows (rarely binding).
+    cap = (pop.capacity * 0.25 * MAX_CAPACITY_LOAD).astype(np.float32)
+    return np.minimum(out, cap[:, None, None])
+
+
+def contracted_capacity(pop: Population, comp: Components) -> np.ndarray:
+    """Capacity each account must have contracted to carry its load [kVA].
+
+    The larger of the kind's drawn size and the smallest standard size covering the peak, estimated as
+    the highest daily mean power × ``PEAK_TO_MEAN`` × ``CAPACITY_MARGIN`` (+ the EV charger).
+    """
+    max_daily = np.where(comp.exists, comp.total, 0.0).max(axis=1, initial=0.0)
+    need = max_daily / 24.0 * PEAK_TO_MEAN * CAPACITY_MARGIN + np.where(pop.ev_prob > 0, EV_KW, 0.0)
+    sizes = np.asarray(CAPACITY_SIZES_KVA)
+    idx = np.minimum(np.searchsorted(sizes, need), len(sizes) - 1)
+    return np.maximum(pop.capacity, sizes[idx])

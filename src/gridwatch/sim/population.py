@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gridwatch.sim.kinds import KIND_NAMES, KINDS, TRADES, WORKSHOP_KIND
+from gridwatch.sim.kinds import (
+    INTERMITTENT_ON_SHARE,
+    KIND_NAMES,
+    KINDS,
+    P_INTERMITTENT,
+    TRADES,
+    WORKSHOP_KIND,
+)
 from gridwatch.sim.profiles import shape_book
 from gridwatch.sim.skeleton import City
 
@@ -78,6 +85,10 @@ class Population:
     related: np.ndarray  # local index of the linked account (moved-away ↔ resurged-elsewhere), -1
     dereg_day: np.ndarray  # day the registered firm was deregistered, -1: not
     capacity: np.ndarray
+    registered: np.ndarray  # a business-registry entity stands behind the account
+    saturday: np.ndarray  # works Saturdays like weekdays
+    intermittent_on: np.ndarray  # share of days an order-driven workshop works (1: every working day)
+    intermittent_run: np.ndarray  # length of its on/off runs [d]
     patterns: list[list[str]] = field(default_factory=list)
 
 
@@ -132,6 +143,9 @@ def sample_population(
     duty = np.ones(n)
     cycle = np.full(n, 4, dtype=np.int16)
     idle = np.full(n, 0.15)
+    saturday = rng.random(n) < col("six_day_prob")
+    intermittent_on = np.ones(n)
+    intermittent_run = np.full(n, 5, dtype=np.int16)
     travel = rng.random(n) < col("travel_prob")
     tlo = np.array([s.travel_days[0] for s in spec])[spec_idx]
     thi = np.array([s.travel_days[1] for s in spec])[spec_idx]
@@ -187,6 +201,10 @@ def sample_population(
         if rng.random() < t.rain_burst_prob:
             rain[i] = True
             patterns[i].append("rain_burst")
+        if rng.random() < P_INTERMITTENT:
+            intermittent_on[i] = rng.uniform(*INTERMITTENT_ON_SHARE)
+            intermittent_run[i] = rng.integers(2, 8)
+            patterns[i].append("intermittent")
         u = rng.random()
         if u < P_SUDDEN_START and days >= 20:
             active_from[i] = rng.integers(int(days * 0.2), int(days * 0.8))
@@ -254,7 +272,12 @@ def sample_population(
             off_level[i] = 0.05
             patterns[i].append("moved_in")
     fac_idx = np.flatnonzero(factory)
+    shifts3 = rng.random(n) < col("shifts3_prob")
+    continuous = book.index("continuous")
     for i in fac_idx:
+        work_profile[i] = continuous if shifts3[i] else book.index(TRADES[trade[i]].profile)
+        if shifts3[i]:
+            patterns[i].append("three_shift")
         if days >= 20 and rng.random() < P_FACTORY_SUDDEN_START:
             active_from[i] = rng.integers(int(days * 0.2), int(days * 0.8))
             off_level[i] = 0.1
@@ -317,5 +340,9 @@ def sample_population(
         related=related,
         dereg_day=dereg_day,
         capacity=capacity,
+        registered=registered,
+        saturday=saturday,
+        intermittent_on=intermittent_on,
+        intermittent_run=intermittent_run,
         patterns=patterns,
     )

@@ -52,10 +52,17 @@ TRUTH_CUSTOMERS = pa.schema(
     ]
 )
 
+TRUTH_LINKS = pa.schema(
+    [("source", pa.string()), ("key", pa.string()), ("account_no", pa.string()), ("address_id", pa.string()),
+     ("address_noise", pa.string())]
+)
+"""Which account and standard address each water account, registry entry and permit stands for."""
+
 SCHEMAS: dict[str, pa.Schema] = {
     **{name: contract_schema(c) for name, c in CONTRACTS.items()},
     "submeters": SUBMETERS,
     "truth_customers": TRUTH_CUSTOMERS,
+    "truth_links": TRUTH_LINKS,
 }
 
 

@@ -18,14 +18,12 @@ import pyarrow.parquet as pq
 
 def encode_csv(table: pa.Table, encoding: str = "utf-8", header: bool = False) -> bytes:
     """CSV bytes of ``table`` (numbers, dates and account numbers unquoted; text quoted when needed)."""
-    table = _plain(table)
+    types = [f.type.value_type if pa.types.is_dictionary(f.type) else f.type for f in table.schema]
     ascii_only = all(
-        pa.types.is_integer(f.type)
-        or pa.types.is_floating(f.type)
-        or pa.types.is_temporal(f.type)
-        or f.name == "account_no"
-        for f in table.schema
+        pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t) or name == "account_no"
+        for name, t in zip(table.column_names, types, strict=True)
     )
+    table = _preformat(table)
     buf = io.BytesIO()
     opts = pacsv.WriteOptions(include_header=header, quoting_style="none" if ascii_only else "needed")
     pacsv.write_csv(table, buf, opts)
@@ -73,6 +71,28 @@ class TableWriter:
             self._pq.close()
         if self._fh is not None:
             self._fh.close()
+
+
+def _preformat(table: pa.Table) -> pa.Table:
+    """Decode dictionary columns, formatting each distinct timestamp, date or integer only once.
+
+    Series tables carry their time columns dictionary-encoded (a block's interval readings repeat the same
+    few thousand timestamps for every customer); formatting the dictionary instead of every row is what
+    makes writing 15-minute CSV fast.  The text is identical to what the CSV writer would produce.
+    """
+    cols = []
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            value_type = col.type.value_type
+            chunks = []
+            for chunk in col.chunks:
+                values = chunk.dictionary
+                if pa.types.is_temporal(value_type) or pa.types.is_integer(value_type):
+                    values = values.cast(pa.string())
+                chunks.append(values.take(chunk.indices))
+            col = pa.chunked_array(chunks, type=chunks[0].type if chunks else pa.string())
+        cols.append(col)
+    return pa.table(cols, names=table.column_names)
 
 
 def _plain(table: pa.Table) -> pa.Table:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES: tuple[str, ...] = ("gridwatch.store.outbox",)
+TABLE_MODULES: tuple[str, ...] = (
+    "gridwatch.store.outbox",
+    "gridwatch.workflow.tables",
+    "gridwatch.monitoring.tables",
+)
 """Modules declaring tables on gridwatch.store.base.metadata, e.g. "gridwatch.workflow.tables"."""
 
 

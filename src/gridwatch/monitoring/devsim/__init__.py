@@ -1,0 +1,1 @@
+"""Simulated sub-metered firms (分表计电) talking HJ 212 to the gateway, with ground truth per scenario."""

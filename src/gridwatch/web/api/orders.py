@@ -1,0 +1,278 @@
+"""API: work orders.  Handlers only translate HTTP to service calls; services check role and jurisdiction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from pydantic import BaseModel
+
+from gridwatch.web.deps import ApiAuth, PlatformDep
+from gridwatch.workflow import loop
+from gridwatch.workflow.curves import daily_kwh
+from gridwatch.workflow.photos import Upload
+from gridwatch.workflow.views import OrderView
+
+router = APIRouter(prefix="/api/v1", tags=["orders"])
+
+
+class OrderOut(BaseModel):
+    id: int
+    account_no: str | None
+    customer_name: str | None
+    masked: bool
+    source: str
+    demo: bool
+    health_code: str
+    score: float
+    model_hits: list[str]
+    reasons_zh: str
+    reasons_en: str
+    address_text: str | None
+    lon: float | None
+    lat: float | None
+    dispatch_basis: str
+    jurisdiction_code: str
+    state: str
+    version: int
+    assignee_id: int | None
+    assignee_name: str | None
+    outcome: str | None
+    resolution: str | None
+    measure: str | None
+    reopen_count: int
+    created_at: datetime
+    due_at: datetime
+    overdue: bool
+
+    @classmethod
+    def of(cls, v: OrderView) -> OrderOut:
+        return cls.model_validate(v, from_attributes=True)
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class EventOut(BaseModel):
+    seq: int
+    action: str
+    from_state: str | None
+    to_state: str | None
+    actor_name: str
+    actor_role: str
+    data: dict[str, Any]
+    at: str
+
+
+class OrderDetailOut(BaseModel):
+    order: OrderOut
+    events: list[EventOut]
+    verifications: list[dict[str, Any]]
+    reviews: list[dict[str, Any]]
+    disposal: dict[str, Any] | None
+    evaluations: list[dict[str, Any]]
+    photos: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    actions: list[str]
+
+
+class Ok(BaseModel):
+    ok: bool = True
+    order: OrderOut
+
+
+class ReviewIn(BaseModel):
+    decision: str
+    reason: str = ""
+
+
+class ReassignIn(BaseModel):
+    user_id: int
+    reason: str = ""
+
+
+class DisposeIn(BaseModel):
+    measure: str
+    days: int | None = None
+    notes: str = ""
+
+
+class CloseIn(BaseModel):
+    evidence: str
+
+
+class EvaluateIn(BaseModel):
+    result: str
+    notes: str = ""
+
+
+class TransitionOut(BaseModel):
+    action: str
+    from_states: list[str]
+    to_state: str
+    roles: list[str]
+    actor: str
+
+
+def _ok(p, auth, oid: int) -> Ok:  # type: ignore[no-untyped-def]
+    return Ok(order=OrderOut.of(p.orders.get(auth.actor, oid).order))
+
+
+@router.get("/transitions", response_model=list[TransitionOut])
+def transitions(auth: ApiAuth) -> list[TransitionOut]:
+    """The transition table (the loop as data)."""
+    return [
+        TransitionOut(
+            action=t.action,
+            from_states=[str(s) for s in t.from_states],
+            to_state=str(t.to_state),
+            roles=[str(r) for r in t.roles],
+            actor=t.actor,
+        )
+        for t in loop.TRANSITIONS
+    ]
+
+
+@router.get("/orders", response_model=OrderPage)
+def list_orders(
+    auth: ApiAuth,
+    p: PlatformDep,
+    state: Annotated[list[str] | None, Query()] = None,
+    mine: bool = False,
+    overdue: bool = False,
+    code: str | None = None,
+    page: int = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> OrderPage:
+    res = p.orders.list_orders(
+        auth.actor, states=state, mine=mine, overdue=overdue, code=code, page=page, page_size=page_size
+    )
+    return OrderPage(
+        items=[OrderOut.of(o) for o in res.items],
+        total=res.total,
+        page=res.page,
+        page_size=res.page_size,
+        pages=res.pages,
+    )
+
+
+@router.get("/orders/{order_id}", response_model=OrderDetailOut)
+def get_order(order_id: int, auth: ApiAuth, p: PlatformDep) -> OrderDetailOut:
+    d = p.orders.get(auth.actor, order_id)
+    return OrderDetailOut(
+        order=OrderOut.of(d.order),
+        events=[EventOut.model_validate(e, from_attributes=True) for e in d.events],
+        verifications=d.verifications,
+        reviews=d.reviews,
+        disposal=d.disposal,
+        evaluations=d.evaluations,
+        photos=d.photos,
+        evidence=d.evidence,
+        actions=d.actions,
+    )
+
+
+@router.get("/orders/{order_id}/load")
+def load_curve(order_id: int, auth: ApiAuth, p: PlatformDep, days: int = 180) -> dict[str, Any]:
+    """The customer's daily kWh (aggregate curve; the account number is never returned)."""
+    acc = p.orders.account_of(auth.actor, order_id)
+    rows = daily_kwh(p.workspace.lake_dir, acc, days)
+    return {"order_id": order_id, "dates": [d for d, _ in rows], "kwh": [k for _, k in rows]}
+
+
+@router.post("/orders/{order_id}/claim", response_model=Ok)
+def claim(order_id: int, auth: ApiAuth, p: PlatformDep, version: int | None = None) -> Ok:
+    """Grab an order from the pool; exactly one of several racing claims wins (others get 409)."""
+    p.orders.claim(auth.actor, order_id, version)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/release", response_model=Ok)
+def release(order_id: int, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.release(auth.actor, order_id)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/reassign", response_model=Ok)
+def reassign(order_id: int, body: ReassignIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.reassign(auth.actor, order_id, body.user_id, body.reason)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/verify", response_model=Ok)
+async def verify(
+    order_id: int,
+    auth: ApiAuth,
+    p: PlatformDep,
+    outcome: Annotated[str, Form()],
+    trade: Annotated[str | None, Form()] = None,
+    lon: Annotated[float | None, Form()] = None,
+    lat: Annotated[float | None, Form()] = None,
+    notes: Annotated[str, Form()] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Ok:
+    """On-site verification (multipart: outcome, trade, lon, lat, notes, photos)."""
+    uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
+    p.orders.verify(
+        auth.actor,
+        order_id,
+        outcome=outcome,
+        trade=trade or None,
+        lon=lon,
+        lat=lat,
+        notes=notes,
+        uploads=uploads,
+    )
+    return _ok(p, auth, order_id)
+
+
+async def read_uploads(files: list[UploadFile] | None, max_bytes: int) -> list[Upload]:
+    """Read uploads, stopping one byte past the limit so a huge file is never held in memory."""
+    out = []
+    for f in files or []:
+        if not f.filename:
+            continue
+        out.append(Upload(f.filename, await f.read(max_bytes + 1)))
+    return out
+
+
+@router.post("/orders/{order_id}/review", response_model=Ok)
+def review(order_id: int, body: ReviewIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.review(auth.actor, order_id, decision=body.decision, reason=body.reason)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/dispose", response_model=Ok)
+def dispose(order_id: int, body: DisposeIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.dispose(auth.actor, order_id, measure=body.measure, days=body.days, notes=body.notes)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/steps/{step}", response_model=Ok)
+def complete_step(order_id: int, step: str, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.complete_step(auth.actor, order_id, step)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/complete-disposal", response_model=Ok)
+def complete_disposal(order_id: int, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.complete_disposal(auth.actor, order_id)
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/close", response_model=Ok)
+def close(order_id: int, body: CloseIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.close(auth.actor, order_id, evidence=body.evidence, uploads=[])
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/evaluate", response_model=Ok)
+def evaluate(order_id: int, body: EvaluateIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    p.orders.evaluate(auth.actor, order_id, result=body.result, notes=body.notes)
+    return _ok(p, auth, order_id)

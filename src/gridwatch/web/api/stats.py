@@ -1,0 +1,82 @@
+"""API: dashboard figures and map data for the caller's jurisdiction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from gridwatch.web.deps import ApiAuth, PlatformDep
+from gridwatch.web.hull import convex_hull
+from gridwatch.workflow.dashboard import build, map_points
+
+router = APIRouter(prefix="/api/v1", tags=["stats"])
+
+
+class AreaOut(BaseModel):
+    code: str
+    name: str
+    total: int
+    claimed: int
+    verified: int
+    confirmed: int
+    closed: int
+    overdue: int
+
+
+class DashboardOut(BaseModel):
+    jurisdiction_code: str
+    funnel: dict[str, int]
+    by_state: dict[str, int]
+    hit_rate: float | None
+    reviewed: int
+    overdue: int
+    area_level: str | None
+    areas: list[AreaOut]
+    trend: list[tuple[str, int, int]]
+
+
+def dashboard_data(p, actor) -> DashboardOut:  # type: ignore[no-untyped-def]
+    d = build(p.sessions, actor)
+    names = p.accounts.names([a.code for a in d.areas if a.code])
+    return DashboardOut(
+        jurisdiction_code=actor.jurisdiction_code,
+        funnel=d.funnel,
+        by_state=d.by_state,
+        hit_rate=d.hit_rate,
+        reviewed=d.reviewed,
+        overdue=d.overdue,
+        area_level=str(d.area_level) if d.area_level else None,
+        areas=[AreaOut(name=names.get(a.code, a.code or "-"), **a.__dict__) for a in d.areas],
+        trend=d.trend,
+    )
+
+
+@router.get("/dashboard", response_model=DashboardOut)
+def dashboard(auth: ApiAuth, p: PlatformDep) -> DashboardOut:
+    """Funnel (suspects → claimed → verified → confirmed → disposed → closed), hit rate, overdue, areas."""
+    return dashboard_data(p, auth.actor)
+
+
+@router.get("/map")
+def map_data(auth: ApiAuth, p: PlatformDep) -> dict[str, Any]:
+    """Order points, ~1 km heat cells and per-district outlines (convex hulls of their points)."""
+    pts = map_points(p.sessions, auth.actor)
+    cells: dict[tuple[int, int], int] = defaultdict(int)
+    by_district: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for pt in pts:
+        cells[(int(pt.lon // 0.01), int(pt.lat // 0.01))] += 1
+        if pt.district_code:
+            by_district[pt.district_code].append((pt.lon, pt.lat))
+    names = p.accounts.names(list(by_district))
+    return {
+        "points": [[pt.id, round(pt.lon, 6), round(pt.lat, 6), pt.state, pt.code] for pt in pts],
+        "heat": [[x * 0.01, y * 0.01, n] for (x, y), n in cells.items()],
+        "outlines": [
+            {"code": c, "name": names.get(c, c), "hull": convex_hull(v), "count": len(v)}
+            for c, v in by_district.items()
+        ],
+        "tile_url": p.workspace.settings.web.tile_url,
+    }

@@ -1,0 +1,90 @@
+"""Request dependencies: the platform, the authenticated actor (session cookie or bearer token), CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from gridwatch.web.i18n import Translator
+from gridwatch.web.security import LANG_COOKIE, SESSION_COOKIE, SessionCodec
+from gridwatch.workflow.accounts import actor_of
+from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.platform import Platform
+from gridwatch.workflow.roles import Role
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_platform(request: Request) -> Platform:
+    return request.app.state.platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+@dataclass(frozen=True)
+class Auth:
+    actor: Actor
+    via: str  # "session" | "token"
+    csrf: str | None
+
+
+class NeedLogin(Exception):
+    """A page request without a valid session (answered with a redirect to /login)."""
+
+
+def authenticate(request: Request) -> Auth | None:
+    p: Platform = request.app.state.platform
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        u = p.accounts.user_for_token(header[7:].strip())
+        return Auth(actor_of(u), "token", None) if u else None
+    codec: SessionCodec = request.app.state.sessions
+    data = codec.loads(request.cookies.get(SESSION_COOKIE))
+    if data is None:
+        return None
+    try:
+        u = p.accounts.get_user(data.user_id)
+    except Exception:
+        return None
+    if not u.active or u.session_epoch != data.epoch:
+        return None
+    return Auth(actor_of(u), "session", data.csrf)
+
+
+def csrf_ok(auth: Auth, token: str | None) -> bool:
+    return auth.via == "token" or (
+        auth.csrf is not None and token is not None and hmac.compare_digest(auth.csrf, token)
+    )
+
+
+def api_auth(request: Request) -> Auth:
+    auth = authenticate(request)
+    if auth is None:
+        raise HTTPException(
+            401, "authentication required (bearer token or session)", headers={"WWW-Authenticate": "Bearer"}
+        )
+    if request.method in UNSAFE and not csrf_ok(auth, request.headers.get("x-csrf-token")):
+        raise HTTPException(403, "CSRF token missing or wrong (send X-CSRF-Token with session requests)")
+    return auth
+
+
+def page_auth(request: Request) -> Auth:
+    auth = authenticate(request)
+    if auth is None or auth.actor.role is Role.SYSTEM:
+        raise NeedLogin()
+    return auth
+
+
+ApiAuth = Annotated[Auth, Depends(api_auth)]
+PageAuth = Annotated[Auth, Depends(page_auth)]
+
+
+def translator(request: Request) -> Translator:
+    return Translator(request.cookies.get(LANG_COOKIE, "zh"))
+
+
+T = Annotated[Translator, Depends(translator)]

@@ -1,0 +1,162 @@
+"""Messages of the web UI in Chinese (default) and English.  Domain labels (states, roles, outcomes,
+measures) come with their zh/en pair from the domain modules; this catalogue holds the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridwatch.workflow import loop
+from gridwatch.workflow.jurisdiction import LEVEL_NAMES, Level
+from gridwatch.workflow.roles import ROLE_POLICIES, Role
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app": ("散乱污智能监管", "gridwatch"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "dashboard": ("工作台", "Dashboard"),
+    "suspects": ("疑似清单", "Suspects"),
+    "pool": ("工单池", "Order pool"),
+    "mine": ("我的工单", "My orders"),
+    "review": ("复核队列", "Re-check queue"),
+    "map": ("地图", "Map"),
+    "export": ("导出Excel", "Export to Excel"),
+    "order": ("工单", "Order"),
+    "code": ("健康码", "Code"),
+    "score": ("分数", "Score"),
+    "reasons": ("疑似原因", "Reasons"),
+    "address": ("地址", "Address"),
+    "account": ("户号", "Account"),
+    "name": ("户名", "Name"),
+    "state": ("状态", "State"),
+    "due": ("期限", "Due"),
+    "overdue": ("逾期", "Overdue"),
+    "assignee": ("处理人", "Assignee"),
+    "area": ("辖区", "Area"),
+    "claim": ("抢单", "Claim"),
+    "release": ("退回工单池", "Release"),
+    "verify": ("现场核查", "Verify on site"),
+    "outcome": ("核查结果", "Outcome"),
+    "trade": ("行业", "Trade"),
+    "photos": ("现场照片", "Photos"),
+    "gps": ("定位", "GPS position"),
+    "get_gps": ("获取当前位置", "Use my position"),
+    "notes": ("备注", "Notes"),
+    "submit": ("提交", "Submit"),
+    "approve": ("复核通过", "Approve"),
+    "return": ("退回", "Return"),
+    "reason": ("理由", "Reason"),
+    "dispose": ("下达处置", "Order disposal"),
+    "measure": ("处置方式", "Measure"),
+    "days": ("期限(天)", "Deadline (days)"),
+    "steps": ("处置步骤", "Steps"),
+    "done": ("完成", "Done"),
+    "complete_disposal": ("处置完成", "Disposal done"),
+    "close": ("办结", "Close"),
+    "evidence": ("办结依据", "Evidence"),
+    "evaluate": ("后评估", "Post-evaluation"),
+    "reassign": ("改派", "Reassign"),
+    "to_user": ("改派给", "Assign to"),
+    "history": ("流转记录", "History"),
+    "load_chart": ("日用电量曲线", "Daily consumption"),
+    "funnel": ("工作漏斗", "Funnel"),
+    "hit_rate": ("命中率", "Hit rate"),
+    "trend": ("近30天趋势", "Last 30 days"),
+    "created": ("新增", "New"),
+    "closed": ("办结", "Closed"),
+    "total": ("合计", "Total"),
+    "prev": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "page": ("页", "page"),
+    "no_orders": ("暂无工单", "No orders"),
+    "masked_note": ("个人信息已按角色脱敏", "Personal data masked for your role"),
+    "demo_note": (
+        "演示数据(来自模拟城市真值,非模型结果)",
+        "Demo data (simulated city's truth, not a model result)",
+    ),
+    "map_note": (
+        "未加载底图;区域轮廓为该区工单点的凸包,并非行政边界;热力为约1公里网格内的工单密度",
+        "No base map loaded; district outlines are the convex hull of that district's orders, not official "
+        "boundaries; heat = orders per ~1 km cell",
+    ),
+    "points": ("工单点", "Orders"),
+    "heat": ("热力", "Heat"),
+    "outlines": ("区域轮廓", "Outlines"),
+    "bad_login": ("用户名或密码错误", "Wrong username or password"),
+    "rate_limited": ("登录失败次数过多,请稍后再试", "Too many failed logins; try again later"),
+    "forbidden": ("无权执行此操作", "Not allowed"),
+    "not_found": ("未找到", "Not found"),
+    "conflict": ("工单状态已变化(可能已被他人抢单)", "The order changed (someone may have claimed it first)"),
+    "invalid_input": ("输入有误", "Invalid input"),
+    "saved": ("已保存", "Saved"),
+    "role": ("角色", "Role"),
+    "basis": ("派单依据", "Dispatch basis"),
+    "filter": ("筛选", "Filter"),
+    "all": ("全部", "All"),
+    "open_orders": ("在办", "Open"),
+    "by_area": ("分区进度", "Progress by area"),
+    "verifications": ("核查记录", "Verifications"),
+    "reviews": ("复核记录", "Re-checks"),
+    "disposal": ("处置", "Disposal"),
+    "result": ("结果", "Result"),
+    "lang_switch": ("English", "中文"),
+}
+
+FUNNEL_LABELS: dict[str, tuple[str, str]] = {
+    "suspects": ("疑似", "Suspects"),
+    "claimed": ("已认领", "Claimed"),
+    "verified": ("已核查", "Verified"),
+    "confirmed": ("确认", "Confirmed"),
+    "disposed": ("已处置", "Disposed"),
+    "closed": ("办结", "Closed"),
+}
+
+BASIS_LABELS: dict[str, tuple[str, str]] = {
+    "matched": ("地址匹配", "Address match"),
+    "demo_truth": ("演示:真值地址", "Demo: truth address"),
+    "raw_district": ("原始地址中的区", "District in raw address"),
+    "city": ("仅到市", "City only"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+class Translator:
+    """``t("key")`` for UI text; ``label(kind, value)`` for domain values."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else "zh"
+
+    def __call__(self, key: str) -> str:
+        pair = MESSAGES.get(key)
+        return _pick(pair, self.lang) if pair else key
+
+    def label(self, kind: str, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        table: dict[Any, tuple[str, str]] = {
+            "state": {s: (i.label_zh, i.label_en) for s, i in loop.STATES.items()},
+            "role": {r: (p.label_zh, p.label_en) for r, p in ROLE_POLICIES.items()},
+            "outcome": loop.OUTCOMES,
+            "trade": loop.TRADES,
+            "measure": {m: (i.label_zh, i.label_en) for m, i in loop.MEASURES.items()},
+            "evaluation": loop.EVALUATIONS,
+            "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
+            | {"intake": ("派单入池", "Dispatched to pool")},
+            "level": LEVEL_NAMES,
+            "funnel": FUNNEL_LABELS,
+            "basis": BASIS_LABELS,
+        }[kind]
+        for cast in (str, Role, Level):
+            try:
+                pair = table.get(cast(value))  # type: ignore[arg-type]
+            except ValueError:
+                continue
+            if pair:
+                return _pick(pair, self.lang)
+        return str(value)

@@ -1,0 +1,16 @@
+"""Page: the map (points, heat, outlines; tiles only when configured)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from gridwatch.web.deps import PageAuth
+from gridwatch.web.pages.base import NavItem, render
+
+router = APIRouter(include_in_schema=False)
+NAV = [NavItem("/map", "map", None, 60)]
+
+
+@router.get("/map")
+def map_page(request: Request, auth: PageAuth):  # type: ignore[no-untyped-def]
+    return render(request, auth, "map.html", {"tile_url": request.app.state.settings.web.tile_url})

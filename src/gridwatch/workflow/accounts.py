@@ -1,0 +1,250 @@
+"""Jurisdictions, users, passwords (argon2), API tokens and login rate limiting."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridwatch.config import WebSettings, WorkflowSettings
+from gridwatch.geo.divisions import city_tree
+from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.errors import AuthFailed, Forbidden, InvalidInput, NotFound, RateLimited
+from gridwatch.workflow.jurisdiction import Level, contains, grid_cell_codes, level_of
+from gridwatch.workflow.orders import utcnow
+from gridwatch.workflow.roles import HUMAN_ROLES, ROLE_POLICIES, Role
+from gridwatch.workflow.tables import ApiToken, Jurisdiction, LoginAttempt, User
+
+LEVEL_BY_DIVISION = {
+    "city": Level.CITY,
+    "district": Level.DISTRICT,
+    "town": Level.TOWN,
+    "community": Level.COMMUNITY,
+}
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def actor_of(u: User) -> Actor:
+    return Actor(u.id, u.username, Role(u.role), u.jurisdiction_code, u.display_name)
+
+
+class AccountService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        workflow: WorkflowSettings,
+        web: WebSettings,
+        hasher: PasswordHasher | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.workflow = workflow
+        self.web = web
+        self.hasher = hasher or PasswordHasher()
+        self.clock = clock
+
+    # ---------------------------------------------------------------- jurisdictions
+    def sync_jurisdictions(self, city_code: str) -> int:
+        """Load the city's divisions (+ configured grid cells) into the jurisdiction table; idempotent."""
+        with self.sessions.begin() as s:
+            have = set(s.scalars(select(Jurisdiction.code)).all())
+            added = 0
+            for d in city_tree(city_code):
+                if d.code in have:
+                    continue
+                parent = None if d.level == "city" else d.parent
+                s.add(
+                    Jurisdiction(
+                        code=d.code, name=d.name, level=str(LEVEL_BY_DIVISION[d.level]), parent_code=parent
+                    )
+                )
+                added += 1
+                if d.level == "community":
+                    for g in grid_cell_codes(d.code, self.workflow.grid_cells_per_community):
+                        if g not in have:
+                            s.add(
+                                Jurisdiction(
+                                    code=g, name=f"{d.name}{g[-3:]}", level="grid", parent_code=d.code
+                                )
+                            )
+                            added += 1
+            return added
+
+    def ensure_grid_cell(self, s: Session, code: str) -> None:
+        """Grid cells named by address matches are created under their community on first sight."""
+        if level_of(code) is Level.GRID and s.get(Jurisdiction, code) is None:
+            parent = code.split("-", 1)[0]
+            if s.get(Jurisdiction, parent) is not None:
+                s.add(Jurisdiction(code=code, name=code, level="grid", parent_code=parent))
+                s.flush()
+
+    def jurisdiction_name(self, code: str) -> str:
+        with self.sessions() as s:
+            j = s.get(Jurisdiction, code)
+            return j.name if j else code
+
+    def names(self, codes: list[str]) -> dict[str, str]:
+        if not codes:
+            return {}
+        with self.sessions() as s:
+            return dict(
+                s.execute(
+                    select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
+                ).all()
+            )
+
+    def children(self, code: str) -> list[tuple[str, str]]:
+        with self.sessions() as s:
+            return list(
+                s.execute(
+                    select(Jurisdiction.code, Jurisdiction.name)
+                    .where(Jurisdiction.parent_code == code)
+                    .order_by(Jurisdiction.code)
+                )
+            )
+
+    # ---------------------------------------------------------------- users
+    def create_user(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        jurisdiction_code: str,
+        display_name: str = "",
+        phone: str | None = None,
+        *,
+        by: Actor | None = None,
+        password_hash: str | None = None,
+    ) -> int:
+        try:
+            r = Role(role)
+        except ValueError as exc:
+            raise InvalidInput(f"role: {role!r} is not one of {[x.value for x in HUMAN_ROLES]}") from exc
+        if r is Role.SYSTEM:
+            raise InvalidInput("role: 'system' is reserved")
+        if not username or len(username) > 64:
+            raise InvalidInput("username: 1 to 64 characters")
+        if password_hash is None and len(password) < 8:
+            raise InvalidInput("password: at least 8 characters")
+        if by is not None:
+            if not ROLE_POLICIES[by.role].manages_users:
+                raise Forbidden(f"role '{by.role}' may not create users")
+            if not contains(by.jurisdiction_code, jurisdiction_code):
+                raise Forbidden("users can only be created inside your own jurisdiction")
+        with self.sessions.begin() as s:
+            if s.get(Jurisdiction, jurisdiction_code) is None:
+                raise InvalidInput(
+                    f"jurisdiction: {jurisdiction_code!r} is unknown (run `gridwatch orders setup`)"
+                )
+            if s.scalar(select(User.id).where(User.username == username)) is not None:
+                raise InvalidInput(f"username: {username!r} is taken")
+            u = User(
+                username=username,
+                display_name=display_name or username,
+                role=str(r),
+                jurisdiction_code=jurisdiction_code,
+                password_hash=password_hash or self.hasher.hash(password),
+                phone=phone,
+                active=True,
+                session_epoch=0,
+                created_at=self.clock(),
+            )
+            s.add(u)
+            s.flush()
+            return u.id
+
+    def get_user(self, user_id: int) -> User:
+        with self.sessions() as s:
+            u = s.get(User, user_id)
+            if u is None:
+                raise NotFound(f"user {user_id} does not exist")
+            return u
+
+    def field_staff_in(self, actor: Actor) -> list[tuple[int, str, str]]:
+        """Field staff inside the actor's jurisdiction (for reassignment)."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(User.id, User.display_name, User.jurisdiction_code)
+                .where(User.role == Role.FIELD_STAFF, User.active.is_(True))
+                .order_by(User.username)
+                .limit(5000)
+            ).all()
+        return [(i, n, c) for i, n, c in rows if contains(actor.jurisdiction_code, c)]
+
+    # ---------------------------------------------------------------- login
+    def authenticate(self, username: str, password: str, client: str) -> User:
+        now = self.clock()
+        since = now - timedelta(minutes=self.web.login_window_minutes)
+        with self.sessions.begin() as s:
+            fails_user = (
+                s.scalar(
+                    select(func.count()).where(
+                        LoginAttempt.username == username,
+                        LoginAttempt.ok.is_(False),
+                        LoginAttempt.at >= since,
+                    )
+                )
+                or 0
+            )
+            fails_client = (
+                s.scalar(
+                    select(func.count()).where(
+                        LoginAttempt.client == client, LoginAttempt.ok.is_(False), LoginAttempt.at >= since
+                    )
+                )
+                or 0
+            )
+            limit = self.web.login_max_failures
+            if fails_user >= limit or fails_client >= limit * 4:
+                raise RateLimited(
+                    f"too many failed logins; try again in {self.web.login_window_minutes} minutes"
+                )
+            u = s.scalars(select(User).where(User.username == username)).first()
+            ok = False
+            if u is not None and u.active:
+                try:
+                    ok = self.hasher.verify(u.password_hash, password)
+                except (VerificationError, InvalidHashError):
+                    ok = False
+            else:
+                self.hasher.hash(password)  # same work for unknown users: no timing oracle
+            s.add(LoginAttempt(username=username[:64], client=client[:64], ok=ok, at=now))
+        if not ok or u is None:
+            raise AuthFailed("wrong username or password")
+        return u
+
+    def bump_epoch(self, user_id: int) -> None:
+        with self.sessions.begin() as s:
+            u = s.get(User, user_id)
+            if u is not None:
+                u.session_epoch += 1
+
+    # ---------------------------------------------------------------- tokens
+    def create_token(self, user_id: int, name: str) -> str:
+        token = "gw_" + secrets.token_urlsafe(32)
+        with self.sessions.begin() as s:
+            s.add(
+                ApiToken(user_id=user_id, name=name, token_hash=token_digest(token), created_at=self.clock())
+            )
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        with self.sessions() as s:
+            return s.scalars(
+                select(User)
+                .join(ApiToken, ApiToken.user_id == User.id)
+                .where(
+                    ApiToken.token_hash == token_digest(token),
+                    ApiToken.revoked_at.is_(None),
+                    User.active.is_(True),
+                )
+            ).first()
