@@ -146,7 +146,7 @@ def pandas_baseline(lake: Path, max_customer: int) -> tuple[pd.DataFrame, float]
     d["date"] = pd.to_datetime(d["date"])
     d = d.merge(wx, on="date", how="left")
     d["deg"] = np.maximum(d["tmean_c"] - 24, 0) + np.maximum(16 - d["tmean_c"], 0)
-    d["weekend"] = d["date"].dt.weekday >= 5
+    d["weekend"] = d["date"].dt.dayofweek >= 5
     d["recent"] = d["date"] >= pd.Timestamp(AS_OF - timedelta(days=27))
     g = d.groupby("account_no")["kwh"]
     out = pd.DataFrame({

@@ -30,6 +30,8 @@ also kept in the workspace for the web app: `results/screening/<run_id>/results.
 (as-of, engine, rule-set version, model version, counts, alarm counts, supervised or not) and
 `results/screening/LATEST` (the latest run id).
 
+Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `docs/BENCHMARKS-screening.md`.
+
 ## How it works
 
 1. **Features** (`feature_sql.py`): one DuckDB-dialect SQL text per pass, run by either engine
