@@ -30,7 +30,7 @@ test: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 
 bench: install
 	$(BIN)/python benchmarks/bench_ingest.py --write-docs

@@ -11,6 +11,7 @@ validation, no writes).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import tempfile
@@ -71,10 +72,13 @@ def main() -> None:
     ap.add_argument("--interval-days", type=int, default=28)
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
+    load0 = os.getloadavg()[0]
     rows = run(args)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [
-        f"machine: {platform.machine()}, {platform.python_version()}; peak RSS {peak_mb:,.0f} MB",
+        f"machine: {platform.machine()}, {platform.python_version()}, {os.cpu_count()} cores; "
+        f"load average before/after {load0:.1f}/{os.getloadavg()[0]:.1f} (other jobs share the machine); "
+        f"peak RSS {peak_mb:,.0f} MB",
         "| data | rows | ingest rows/s | re-ingest rows/s (adds nothing) | pandas read_csv rows/s (parse only) | ratio ingest/pandas |",
         "|---|---:|---:|---:|---:|---:|",
     ]
