@@ -27,7 +27,10 @@ DEMO_STEPS: list[Step] = [
     Step("address matching", "address", ("address", "match")),
     Step("screening", "screen", ("screen", "--out", "{home}/results/screening.csv")),
     Step("evaluation against the simulated truth", "evaluate", ("evaluate", "--truth", "{input}/truth")),
-    Step("work orders from suspects", "orders", ("orders", "intake")),
+    Step("sub-metered firms over HJ 212 (embedded gateway)", "simulate-devices",
+         ("simulate-devices", "--embedded", "--port", "0", "--firms", "20",
+          "--report", "{home}/results/devices-report.json")),
+    Step("work orders from suspects and alarms", "orders", ("orders", "intake")),
     Step("demo users", "demo-users", ("demo-users",)),
 ]
 """Pipeline steps after simulate + ingest; capabilities append theirs."""
