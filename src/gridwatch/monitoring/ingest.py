@@ -162,8 +162,8 @@ def observation(frame: Frame, point: PointInfo, data_time: datetime) -> Observat
     for ch in point.channels:
         pf = cp.get(ch.power_code)
         ef = cp.get(ch.kwh_code)
-        power[ch.channel_id] = _number(pf if isinstance(pf, dict) else None, VALUE_ITEMS)
-        kwh[ch.channel_id] = _number(ef if isinstance(ef, dict) else None, KWH_ITEMS)
+        power[ch.channel_id] = _number(pf, VALUE_ITEMS) if pf.__class__ is dict else None
+        kwh[ch.channel_id] = _number(ef, KWH_ITEMS) if ef.__class__ is dict else None
     return Observation(data_time=data_time, t=to_seconds(data_time), power=power, kwh=kwh)
 
 

@@ -52,7 +52,7 @@ class Finding:
         return self.evidence() if callable(self.evidence) else self.evidence
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Observation:
     """One data frame reduced to what detectors use: powers [kW] and kWh per channel."""
 
