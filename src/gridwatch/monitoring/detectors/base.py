@@ -148,7 +148,10 @@ class Persistence:
     """When each condition began (DataTime seconds), kept in a detector's scratch space."""
 
     def __init__(self, scratch: dict) -> None:
-        self._since: dict[str, float] = scratch.setdefault("since", {})
+        since = scratch.get("since")
+        if since is None:
+            since = scratch["since"] = {}
+        self._since: dict[str, float] = since
 
     def hold(self, key: str, t: float) -> float:
         """The condition holds at ``t``: returns how long it has held."""

@@ -53,7 +53,9 @@ class RestrictionBreach:
         total = float(sum(values))  # type: ignore[arg-type]
         standby = _standby(scratch, prods, s)
         active = ctx.snapshot.restriction_for(dev.point.enterprise_id, obs.data_time)
-        hist: deque[float] = scratch.setdefault("hist", deque(maxlen=s.ratio_history))
+        hist: deque[float] | None = scratch.get("hist")
+        if hist is None:  # (not setdefault: that would build a deque on every frame)
+            hist = scratch["hist"] = deque(maxlen=s.ratio_history)
         if active is None:
             if total > standby:
                 hist.append(total)
