@@ -110,15 +110,13 @@ def parse_cp(text: str) -> dict[str, CpValue]:
         name, eq, value = item.partition("=")
         if not eq or not name:
             raise FrameError("bad_cp", f"CP field {item!r} is not name=value")
-        dash = name.find("-")
-        if 0 < dash < len(name) - 1:
-            code = name[:dash]
+        code, _, sub = name.partition("-")
+        if code and sub:  # code-Item
             factor = out.get(code)
             if factor is None:
                 factor = out[code] = {}
             elif factor.__class__ is not dict:
                 raise FrameError("bad_cp", f"CP field {code!r} is both a plain field and a factor")
-            sub = name[dash + 1 :]
             if sub in factor:  # type: ignore[operator]
                 raise FrameError("bad_cp", f"CP field {name!r} appears twice")
             factor[sub] = value  # type: ignore[index]
