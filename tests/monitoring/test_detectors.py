@@ -175,3 +175,23 @@ def test_stuck_meter_is_not_trusted_by_other_detectors() -> None:
     assert "p1" in dev.untrusted
     assert last["treatment_off"] == []
     assert last["flatline"][0].channel_id == "p1"
+
+
+def test_channel_layout_follows_a_reloaded_point() -> None:
+    """Channels by kind and pairs are cached per point; a new registry snapshot's point replaces them."""
+    from gridwatch.monitoring.detectors.base import DeviceState
+    from gridwatch.monitoring.registry import ChannelInfo, PointInfo
+
+    def ch(cid: str, kind: str, pairs: str | None = None) -> ChannelInfo:
+        return ChannelInfo(cid, kind, pairs, 10.0, f"{cid}i", f"{cid}p", f"{cid}e")
+
+    old = PointInfo("MN1", "pw", "E1", True, (ch("P1", "production"), ch("T1", "treatment", "P1")))
+    dev = DeviceState(old)
+    assert [(t.channel_id, p.channel_id) for t, p in dev.pairs()] == [("T1", "P1")]
+    new = PointInfo(
+        "MN1", "pw", "E1", True, (ch("P1", "production"), ch("P2", "production"), ch("T2", "treatment", "P2"))
+    )
+    dev.point = new
+    assert [(t.channel_id, p.channel_id) for t, p in dev.pairs()] == [("T2", "P2")]
+    assert [c.channel_id for c in dev.channels("production")] == ["P1", "P2"]
+    assert dev.channels("other") == []

@@ -263,3 +263,28 @@ def test_replies() -> None:
     assert parse_frame(reply_for(notice)).cn == "9013"
     refused = parse_frame(request_reply(upload, QN_RTN_BAD_PW))
     assert refused.cn == "9011" and refused.cp == {"QnRtn": "3"}
+
+
+def _outcome(fn, head: str) -> object:
+    try:
+        return fn(head)
+    except FrameError as exc:
+        return (exc.reason, str(exc))
+
+
+_HEADER_PART = st.one_of(
+    st.sampled_from(["QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO", "XX", "", "=", "QN=1=2"]).flatmap(
+        lambda k: st.text(alphabet="0123456789=", max_size=4).map(lambda v: f"{k}={v}" if k else v)
+    ),
+    st.text(alphabet="QNSTCMPWFlag=;-0", max_size=8),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_HEADER_PART, max_size=10), st.booleans())
+def test_header_fast_path_same_as_checked_path(parts, trailing) -> None:
+    """The one-pass header parser gives the same fields, or the same error, as the field-by-field one."""
+    from gridwatch.monitoring.hj212.frame import _header_fields, _header_fields_checked
+
+    head = ";".join(parts) + (";" if trailing else "")
+    assert _outcome(_header_fields, head) == _outcome(_header_fields_checked, head)

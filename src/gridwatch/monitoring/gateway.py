@@ -166,8 +166,8 @@ class Gateway:
             conn.pending += 1
         self.stats.frames_accepted += 1
         self._wake.set()
-        if len(self._queue) >= MAX_PENDING:
-            for c in self._connections:
+        if len(self._queue) >= MAX_PENDING and len(self._paused_for_queue) < len(self._connections):
+            for c in self._connections:  # (once: not again per frame while every connection is paused)
                 if c.transport and not c.transport.is_closing():
                     c.transport.pause_reading()
                     self._paused_for_queue.add(c)

@@ -54,7 +54,7 @@ class Refused(Exception):
         self.qn_rtn = qn_rtn
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Accepted:
     frame: Frame
     raw: bytes
@@ -63,10 +63,25 @@ class Accepted:
     wall: float
 
 
+_DATA_TIMES: dict[str, datetime] = {}  # many devices send the same DataTime (the minute's boundary)
+_DATA_TIMES_MAX = 4096
+
+
 def parse_data_time(text: str | None) -> datetime | None:
     """``yyyyMMddHHmmss`` (optionally with milliseconds) → naive device-local datetime."""
     if text is None:
         return None
+    known = _DATA_TIMES.get(text)
+    if known is not None:
+        return known
+    parsed = _parse_data_time(text)
+    if len(_DATA_TIMES) >= _DATA_TIMES_MAX:
+        _DATA_TIMES.clear()
+    _DATA_TIMES[text] = parsed
+    return parsed
+
+
+def _parse_data_time(text: str) -> datetime:
     if len(text) not in (14, 17) or not text.isdigit():
         raise ValueError(f"DataTime={text!r} is not yyyyMMddHHmmss")
     ms = int(text[14:17]) if len(text) == 17 else 0
@@ -94,6 +109,51 @@ def _number(factor: dict[str, str] | None, items: tuple[str, ...]) -> float | No
     return None
 
 
+def _rows(batch: list[Accepted], *, as_text: bool) -> list[tuple]:
+    """mon_reading rows of a batch; ``as_text``: times in SQLAlchemy's own DATETIME text format (SQLite).
+
+    Timestamps repeat within a batch (one DataTime per minute, one received_at per socket read), so each
+    distinct one is formatted once.
+    """
+    if not as_text:
+        return [
+            (
+                a.frame.mn,
+                a.frame.cn,
+                a.frame.qn,
+                a.data_time,
+                a.received_at,
+                a.frame.cp_text,
+                _raw_text(a.raw),
+            )
+            for a in batch
+        ]
+    texts: dict[datetime, str] = {}
+
+    def fmt(dt: datetime) -> str:
+        text = texts.get(dt)
+        if text is None:
+            text = texts[dt] = dt.isoformat(" ", "microseconds")
+        return text
+
+    return [
+        (
+            a.frame.mn,
+            a.frame.cn,
+            a.frame.qn,
+            fmt(a.data_time),
+            fmt(a.received_at),
+            a.frame.cp_text,
+            _raw_text(a.raw),
+        )
+        for a in batch
+    ]
+
+
+def _raw_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
 def observation(frame: Frame, point: PointInfo, data_time: datetime) -> Observation:
     """The channel powers and kWh a frame carries, by the channels' factor codes."""
     cp = frame.cp
@@ -102,8 +162,8 @@ def observation(frame: Frame, point: PointInfo, data_time: datetime) -> Observat
     for ch in point.channels:
         pf = cp.get(ch.power_code)
         ef = cp.get(ch.kwh_code)
-        power[ch.channel_id] = _number(pf if isinstance(pf, dict) else None, VALUE_ITEMS)
-        kwh[ch.channel_id] = _number(ef if isinstance(ef, dict) else None, KWH_ITEMS)
+        power[ch.channel_id] = _number(pf, VALUE_ITEMS) if pf.__class__ is dict else None
+        kwh[ch.channel_id] = _number(ef, KWH_ITEMS) if ef.__class__ is dict else None
     return Observation(data_time=data_time, t=to_seconds(data_time), power=power, kwh=kwh)
 
 
@@ -165,29 +225,13 @@ class Ingestor:
         if not batch:
             return []
         events: list[AlarmEvent] = []
-        rows = [
-            (
-                a.frame.mn,
-                a.frame.cn,
-                a.frame.qn,
-                a.data_time,
-                a.received_at,
-                a.frame.cp_text,
-                a.raw.decode("utf-8", errors="replace").rstrip("\r\n"),
-            )
-            for a in batch
-        ]
         with self._writer_conn() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             sql = (
                 "INSERT INTO mon_reading (mn, cn, qn, data_time, received_at, cp, raw) "
                 f"VALUES ({', '.join([mark] * 7)}) ON CONFLICT (mn, cn, data_time) DO NOTHING"
             )
-            if conn.dialect.name == "sqlite":  # SQLAlchemy's own DATETIME text format on SQLite
-                rows = [
-                    (*r[:3], r[3].isoformat(" ", "microseconds"), r[4].isoformat(" ", "microseconds"), *r[5:])
-                    for r in rows
-                ]
+            rows = _rows(batch, as_text=conn.dialect.name == "sqlite")
             cursor = conn.exec_driver_sql(sql, rows)
             inserted = cursor.rowcount if cursor.rowcount is not None and cursor.rowcount >= 0 else len(rows)
             self.stored += inserted

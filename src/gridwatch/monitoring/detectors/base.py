@@ -52,7 +52,7 @@ class Finding:
         return self.evidence() if callable(self.evidence) else self.evidence
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Observation:
     """One data frame reduced to what detectors use: powers [kW] and kWh per channel."""
 
@@ -73,22 +73,34 @@ class DeviceState:
     curve: deque[tuple[float, dict[str, float | None]]] = field(default_factory=deque)
     scratch: dict[str, dict] = field(default_factory=dict)
     untrusted: set[str] = field(default_factory=set)  # channels whose meter looks stuck or broken
+    _layout_cache: tuple[PointInfo, tuple] | None = field(default=None, repr=False, compare=False)
 
     def power(self, obs: Observation, channel_id: str) -> float | None:
         """A channel's power, or ``None`` when absent or when its meter is not trusted right now."""
         return None if channel_id in self.untrusted else obs.power.get(channel_id)
 
     def channels(self, kind: str) -> list[ChannelInfo]:
-        return [c for c in self.point.channels if c.kind == kind]
+        return self._layout()[0].get(kind, [])
 
     def pairs(self) -> list[tuple[ChannelInfo, ChannelInfo]]:
         """(treatment, production) channel pairs."""
-        by_id = {c.channel_id: c for c in self.point.channels}
-        return [
-            (c, by_id[c.pairs_with])
-            for c in self.point.channels
-            if c.kind == "treatment" and c.pairs_with in by_id
+        return self._layout()[1]
+
+    def _layout(self) -> tuple[dict[str, list[ChannelInfo]], list[tuple[ChannelInfo, ChannelInfo]]]:
+        """Channels by kind and the pairs, computed once per registry point (not once per frame)."""
+        cached = self._layout_cache
+        if cached is not None and cached[0] is self.point:
+            return cached[1]
+        channels = self.point.channels
+        by_kind: dict[str, list[ChannelInfo]] = {}
+        for c in channels:
+            by_kind.setdefault(c.kind, []).append(c)
+        by_id = {c.channel_id: c for c in channels}
+        pairs = [
+            (c, by_id[c.pairs_with]) for c in channels if c.kind == "treatment" and c.pairs_with in by_id
         ]
+        self._layout_cache = (self.point, (by_kind, pairs))
+        return by_kind, pairs
 
     def remember(self, obs: Observation) -> None:
         self.curve.append((obs.t, obs.power))
@@ -136,7 +148,10 @@ class Persistence:
     """When each condition began (DataTime seconds), kept in a detector's scratch space."""
 
     def __init__(self, scratch: dict) -> None:
-        self._since: dict[str, float] = scratch.setdefault("since", {})
+        since = scratch.get("since")
+        if since is None:
+            since = scratch["since"] = {}
+        self._since: dict[str, float] = since
 
     def hold(self, key: str, t: float) -> float:
         """The condition holds at ``t``: returns how long it has held."""

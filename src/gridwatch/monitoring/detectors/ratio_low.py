@@ -46,7 +46,12 @@ class RatioLow:
                 last.pop(key, None)
                 continue
             ratio = tp / pp
-            band = scratch.setdefault("band", {}).setdefault(key, {"hist": deque(maxlen=s.ratio_history)})
+            bands = scratch.get("band")
+            if bands is None:
+                bands = scratch["band"] = {}
+            band = bands.get(key)
+            if band is None:  # (not setdefault: that would build a deque on every frame)
+                band = bands[key] = {"hist": deque(maxlen=s.ratio_history)}
             lower = band.get("lower")
             if lower is not None and ratio < lower:
                 duration = held.hold(key, obs.t)

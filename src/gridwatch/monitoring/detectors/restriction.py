@@ -20,8 +20,20 @@ from gridwatch.monitoring.detectors.base import (
     on_threshold,
     register,
 )
+from gridwatch.monitoring.registry import ChannelInfo
+from gridwatch.monitoring.settings import DetectorSettings
 
 _MIN_HISTORY = 30
+
+
+def _standby(scratch: dict, prods: list[ChannelInfo], s: DetectorSettings) -> float:
+    """Sum of the production channels' on-thresholds, computed once per channel list and settings."""
+    cached = scratch.get("standby")
+    if cached is not None and cached[0] is prods and cached[1] is s:
+        return cached[2]
+    standby = sum(on_threshold(c, s) for c in prods)
+    scratch["standby"] = (prods, s, standby)
+    return standby
 
 
 @register("restriction")
@@ -36,12 +48,14 @@ class RestrictionBreach:
         scratch = dev.scratch.setdefault(self.name, {})
         held = Persistence(scratch)
         values = [dev.power(obs, c.channel_id) for c in prods]
-        if any(v is None for v in values):
+        if None in values:
             return [scratch["last"]] if "last" in scratch else []
-        total = float(sum(v for v in values if v is not None))
-        standby = sum(on_threshold(c, s) for c in prods)
+        total = float(sum(values))  # type: ignore[arg-type]
+        standby = _standby(scratch, prods, s)
         active = ctx.snapshot.restriction_for(dev.point.enterprise_id, obs.data_time)
-        hist: deque[float] = scratch.setdefault("hist", deque(maxlen=s.ratio_history))
+        hist: deque[float] | None = scratch.get("hist")
+        if hist is None:  # (not setdefault: that would build a deque on every frame)
+            hist = scratch["hist"] = deque(maxlen=s.ratio_history)
         if active is None:
             if total > standby:
                 hist.append(total)

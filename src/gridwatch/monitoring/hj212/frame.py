@@ -110,15 +110,13 @@ def parse_cp(text: str) -> dict[str, CpValue]:
         name, eq, value = item.partition("=")
         if not eq or not name:
             raise FrameError("bad_cp", f"CP field {item!r} is not name=value")
-        dash = name.find("-")
-        if 0 < dash < len(name) - 1:
-            code = name[:dash]
+        code, _, sub = name.partition("-")
+        if code and sub:  # code-Item
             factor = out.get(code)
             if factor is None:
                 factor = out[code] = {}
             elif factor.__class__ is not dict:
                 raise FrameError("bad_cp", f"CP field {code!r} is both a plain field and a factor")
-            sub = name[dash + 1 :]
             if sub in factor:  # type: ignore[operator]
                 raise FrameError("bad_cp", f"CP field {name!r} appears twice")
             factor[sub] = value  # type: ignore[index]
@@ -135,15 +133,24 @@ def _int_field(key: str, value: str) -> int:
     return int(value)
 
 
-def parse_data_segment(segment: str) -> Frame:
-    """Parse a data segment (no ``##``, length, CRC) into a :class:`Frame` (CRC left empty)."""
-    cp_at = segment.find("CP=&&")
-    if cp_at < 0:
-        raise FrameError("no_cp", "data segment has no CP=&&...&&")
-    if not segment.endswith("&&") or len(segment) < cp_at + 7:
-        raise FrameError("no_cp", "CP data area is not closed by &&")
-    cp_text = segment[cp_at + 5 : -2]
-    head = segment[:cp_at]
+_HEADER_KEY_SET = frozenset(HEADER_KEYS)
+
+
+def _header_fields(head: str) -> dict[str, str]:
+    """``KEY=VALUE;...`` before ``CP=`` → dict; the checks of :func:`_header_fields_checked`."""
+    parts = head.split(";")
+    if parts and not parts[-1]:
+        parts.pop()  # the ';' before CP=
+    try:  # fast path: well-formed headers (every part KEY=VALUE, known keys, none twice)
+        fields = dict(part.split("=", 1) for part in parts)
+    except ValueError:
+        return _header_fields_checked(head)
+    if len(fields) != len(parts) or not fields.keys() <= _HEADER_KEY_SET:
+        return _header_fields_checked(head)
+    return fields
+
+
+def _header_fields_checked(head: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for part in head.split(";"):
         if not part:
@@ -156,6 +163,18 @@ def parse_data_segment(segment: str) -> Frame:
         if key in fields:
             raise FrameError("bad_header", f"header field {key} appears twice")
         fields[key] = value
+    return fields
+
+
+def parse_data_segment(segment: str) -> Frame:
+    """Parse a data segment (no ``##``, length, CRC) into a :class:`Frame` (CRC left empty)."""
+    cp_at = segment.find("CP=&&")
+    if cp_at < 0:
+        raise FrameError("no_cp", "data segment has no CP=&&...&&")
+    if not segment.endswith("&&") or len(segment) < cp_at + 7:
+        raise FrameError("no_cp", "CP data area is not closed by &&")
+    cp_text = segment[cp_at + 5 : -2]
+    fields = _header_fields(segment[:cp_at])
     for key in REQUIRED_KEYS:
         if not fields.get(key):
             raise FrameError("missing_field", f"header field {key} is missing")
