@@ -92,6 +92,9 @@ def _drop_brackets(text: str, notes: list[str]) -> str:
 
 def _collapse_repeats(text: str) -> str:
     # only collapse repeats of Han text (广州市广州市), never of numbers (227号27号 is not a repeat)
+    if not _has_repeated_pair(text):  # a repeated unit starts with a pair of characters seen twice
+        return text
+
     def repl(m: re.Match[str]) -> str:
         unit = m.group(1)
         return unit if len(unit) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in unit) else m.group(0)
@@ -101,6 +104,11 @@ def _collapse_repeats(text: str) -> str:
         prev = text
         text = _REPEAT.sub(repl, text)
     return text
+
+
+def _has_repeated_pair(text: str) -> bool:
+    pairs = [text[i : i + 2] for i in range(len(text) - 1)]
+    return len(set(pairs)) != len(pairs)
 
 
 def normalise_text(text: str) -> Normalised:
