@@ -110,6 +110,13 @@ def build_extractor(
     return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
 
 
+def _sources_json(sources: dict[str, str]) -> str:
+    """``json.dumps(sources, sort_keys=True)`` for plain identifier keys and values, without the encoder."""
+    if not sources:
+        return "{}"
+    return "{" + ", ".join(f'"{k}": "{sources[k]}"' for k in sorted(sources)) + "}"
+
+
 def _extract_rows(
     addresses: Sequence[str], extractor: VocabularyExtractor, normalised: Sequence[str] | None = None
 ) -> list[tuple]:
@@ -120,7 +127,7 @@ def _extract_rows(
             if normalised is None
             else extractor.extract_normalised(normalised[i], a or "")
         )
-        src = json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}"
+        src = _sources_json(ex.sources)
         out.append((*(getattr(ex, f) for f in KEY_FIELDS), ex.road_raw, src))
     return out
 

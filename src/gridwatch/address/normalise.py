@@ -106,9 +106,12 @@ def _collapse_repeats(text: str) -> str:
     return text
 
 
+_HAN_PAIR_TWICE = re.compile(r"([\u4e00-\u9fff]{2}).*?\1")
+
+
 def _has_repeated_pair(text: str) -> bool:
-    pairs = [text[i : i + 2] for i in range(len(text) - 1)]
-    return len(set(pairs)) != len(pairs)
+    """Whether a pair of Han characters occurs twice (a repeated Han span starts with such a pair)."""
+    return _HAN_PAIR_TWICE.search(text) is not None
 
 
 def normalise_text(text: str) -> Normalised:
