@@ -5,7 +5,7 @@ addresses (:mod:`gridwatch.address.synthetic`), then times :func:`gridwatch.addr
 DuckDB: registry-guided extraction in Python, then blocking/scoring/ranking SQL on the engine.  Also
 reports precision and coverage per noise type, and the baseline of parsing every address with the CRF.
 
-    PYTHONPATH=src python benchmarks/bench_address_match.py [--roads 20000] [--customers 200000]
+    PYTHONPATH=src python benchmarks/bench_address_match.py [--roads 1000] [--customers 200000]
 
 Writes docs/BENCHMARKS-address.md.
 """
@@ -37,7 +37,7 @@ def _load() -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--roads", type=int, default=20_000)
+    ap.add_argument("--roads", type=int, default=1_000)
     ap.add_argument("--customers", type=int, default=200_000)
     ap.add_argument("--crf-sample", type=int, default=2_000)
     ap.add_argument("--workers", type=int, default=2)
