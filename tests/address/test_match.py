@@ -67,6 +67,20 @@ def test_wrong_number_is_not_matched(engine, city: pa.Table) -> None:
     assert res.column("status").to_pylist() == ["unmatched", "unmatched", "unmatched"]
 
 
+def test_spellings_that_normalise_alike_share_one_result(engine, city: pa.Table) -> None:
+    row = city.to_pylist()[0]
+    plain = f"{row['district']}{row['road']}{row['roadno']}"
+    wide = plain.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})  # full-width digits
+    cust = pa.table({"account_no": ["A", "B", "C"], "address": [plain, wide, f"{plain}(后门)"]})
+    res = run_match(engine, cust, city, None, MatchParams(), AdminResolver.for_city("4401")).to_pylist()
+    assert [r["account_no"] for r in res] == ["A", "B", "C"]
+    assert res[0]["status"] != "unmatched" and row["address_id"] in res[0]["candidates"]
+    for r in res[1:]:
+        assert {k: v for k, v in r.items() if k != "account_no"} == {
+            k: v for k, v in res[0].items() if k != "account_no"
+        }
+
+
 def test_ambiguous_keeps_candidates(engine) -> None:
     base = {
         "district": "天河区",

@@ -77,3 +77,21 @@ ADDRESS_ALPHABET = st.sampled_from(
 def test_normalising_twice_is_normalising_once(text: str) -> None:
     once = normalise_text(text).text
     assert normalise_text(once).text == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("广州市天河区广州市号栋12ab")), max_size=30))
+def test_repeat_prefilter_is_exact(text: str) -> None:
+    from gridwatch.address import normalise as n
+
+    def unfiltered(t: str) -> str:
+        def repl(m):  # same rule as _collapse_repeats, without the pre-filter
+            u = m.group(1)
+            return u if len(u) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in u) else m.group(0)
+
+        prev = None
+        while prev != t:
+            prev, t = t, n._REPEAT.sub(repl, t)
+        return t
+
+    assert n._collapse_repeats(text) == unfiltered(text)

@@ -147,7 +147,10 @@ class VocabularyExtractor:
         return out
 
     def extract(self, address: str) -> Extracted:
-        norm = normalise_text(address).text
+        return self.extract_normalised(normalise_text(address).text, address)
+
+    def extract_normalised(self, norm: str, address: str) -> Extracted:
+        """:meth:`extract` of ``address`` whose :func:`normalise_text` is ``norm`` (already computed)."""
         ex = Extracted(norm)
         matches = self._matches(norm)
         by_field: dict[str, list[tuple[int, int, str, str, bool]]] = defaultdict(list)

@@ -21,6 +21,7 @@ from gridwatch.address.admin import AdminResolver
 from gridwatch.address.extract import FIELDS, Extracted, VocabularyExtractor, group_by
 from gridwatch.address.keys import name_key, number_key, plain_key
 from gridwatch.address.match_sql import MatchSQL
+from gridwatch.address.normalise import normalise_text
 from gridwatch.address.udf import register_udfs
 
 KEY_FIELDS = ("district", "town", "community", "road", "roadno", "poi", "building", "unit", "room")
@@ -109,11 +110,24 @@ def build_extractor(
     return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
 
 
-def _extract_rows(addresses: Sequence[str], extractor: VocabularyExtractor) -> list[tuple]:
+def _sources_json(sources: dict[str, str]) -> str:
+    """``json.dumps(sources, sort_keys=True)`` for plain identifier keys and values, without the encoder."""
+    if not sources:
+        return "{}"
+    return "{" + ", ".join(f'"{k}": "{sources[k]}"' for k in sorted(sources)) + "}"
+
+
+def _extract_rows(
+    addresses: Sequence[str], extractor: VocabularyExtractor, normalised: Sequence[str] | None = None
+) -> list[tuple]:
     out = []
-    for a in addresses:
-        ex: Extracted = extractor.extract(a or "")
-        src = json.dumps(ex.sources, ensure_ascii=False, sort_keys=True) if ex.sources else "{}"
+    for i, a in enumerate(addresses):
+        ex: Extracted = (
+            extractor.extract(a or "")
+            if normalised is None
+            else extractor.extract_normalised(normalised[i], a or "")
+        )
+        src = _sources_json(ex.sources)
         out.append((*(getattr(ex, f) for f in KEY_FIELDS), ex.road_raw, src))
     return out
 
@@ -122,20 +136,29 @@ _FORKED: list[VocabularyExtractor] = []
 """The extractor a forked worker inherits from its parent (set just before the pool forks)."""
 
 
-def _extract_chunk(chunk: Sequence[str]) -> list[tuple]:
-    return _extract_rows(chunk, _FORKED[0])
+def _extract_chunk(chunk: tuple[Sequence[str], Sequence[str] | None]) -> list[tuple]:
+    return _extract_rows(chunk[0], _FORKED[0], chunk[1])
 
 
-def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor, workers: int = 1) -> pa.Table:
+def extract_table(
+    addresses: Sequence[str],
+    extractor: VocabularyExtractor,
+    workers: int = 1,
+    normalised: Sequence[str] | None = None,
+) -> pa.Table:
     """Component keys of distinct addresses (``akey`` = position in ``addresses``).
 
+    ``normalised`` (optional) holds each address's :func:`normalise_text`, when the caller has it already.
     With ``workers`` > 1 (and a platform that forks) the addresses are split over worker processes that
     inherit the extractor; results keep the input order.
     """
     import multiprocessing as mp
 
     if workers > 1 and len(addresses) >= 4 * _CHUNK and "fork" in mp.get_all_start_methods():
-        chunks = [addresses[i : i + _CHUNK] for i in range(0, len(addresses), _CHUNK)]
+        chunks = [
+            (addresses[i : i + _CHUNK], None if normalised is None else normalised[i : i + _CHUNK])
+            for i in range(0, len(addresses), _CHUNK)
+        ]
         _FORKED[:] = [extractor]
         try:
             with mp.get_context("fork").Pool(workers) as pool:
@@ -143,7 +166,7 @@ def extract_table(addresses: Sequence[str], extractor: VocabularyExtractor, work
         finally:
             _FORKED.clear()
     else:
-        rows = _extract_rows(addresses, extractor)
+        rows = _extract_rows(addresses, extractor, normalised)
     names = (*KEY_FIELDS, "road_raw", "sources")
     cols = {"akey": pa.array(range(len(addresses)), pa.int64())}
     for j, name in enumerate(names):
@@ -180,9 +203,19 @@ def run_match(
         extractor = build_extractor(reg_k, resolver or AdminResolver.for_city("4401"), parser)
     accounts = customers.column("account_no").to_pylist()
     raw = customers.column("address").to_pylist()
+    # one extraction per distinct normalised text (１２号 and 12号 are the same address)
+    norm_of: dict[str, str] = {}
+    for a in raw:
+        if (a := a or "") not in norm_of:
+            norm_of[a] = normalise_text(a).text
     distinct: dict[str, int] = {}
-    akeys = [distinct.setdefault(a or "", len(distinct)) for a in raw]
-    cust = extract_table(list(distinct), extractor, workers)
+    first_raw: list[str] = []
+    for a, n in norm_of.items():
+        if n not in distinct:
+            distinct[n] = len(distinct)
+            first_raw.append(a)
+    akeys = [distinct[norm_of[a or ""]] for a in raw]
+    cust = extract_table(first_raw, extractor, workers, normalised=list(distinct))
     engine.register_arrow("cust", cust)  # type: ignore[attr-defined]
     engine.register_arrow("reg", reg_k)  # type: ignore[attr-defined]
     register_udfs(engine)
@@ -193,8 +226,9 @@ def run_match(
     return _assemble(accounts, akeys, cust, ranked, reg_k, params)
 
 
-def _jlist(items: list[str]) -> str:
-    return "[" + ",".join(json.dumps(x, ensure_ascii=False) for x in items) + "]"
+def _jlist(csv: str) -> str:
+    """JSON list of the component names in ``csv`` (the SQL's agree/conflict lists: plain identifiers)."""
+    return "[" + ",".join(f'"{x}"' for x in csv.split(",") if x) + "]" if csv else "[]"
 
 
 def _assemble(
@@ -229,8 +263,8 @@ def _assemble(
         has_second = len(cands) > 1
         status = decide(score, margin if has_second else None, conf, p)
         ev = (
-            f'{{"agree":{_jlist([x for x in agree.split(",") if x])},'
-            f'"conflict":{_jlist([x for x in conf.split(",") if x])},'
+            f'{{"agree":{_jlist(agree)},'
+            f'"conflict":{_jlist(conf)},'
             f'"margin":{round(margin, 4) if has_second else "null"},"extracted":{sources[akey]}}}'
         )
         cj = (
@@ -251,19 +285,23 @@ def _assemble(
                 if c in SHARED_CONTEXT and len({reg_cols[c][i] for i in idx}) == 1
             }
         decided[akey] = (aid if status == "matched" else None, status, round(score, 4), ev, cj, ri, shared)
-    out: dict[str, list[object]] = {c: [] for c in OUT_COLUMNS}
-    for acc, akey in zip(accounts, akeys, strict=True):
-        aid, status, score, ev, cj, ri, shared = decided[akey]
-        out["account_no"].append(acc)
-        out["address_id"].append(aid)
-        out["status"].append(status)
-        out["score"].append(score)
-        out["evidence"].append(ev)
-        out["candidates"].append(cj)
+    # one row per distinct address, then spread to accounts with a vectorised take
+    n = len(sources)
+    per: dict[str, list[object]] = {c: [None] * n for c in OUT_COLUMNS if c != "account_no"}
+    for akey, (aid, status, score, ev, cj, ri, shared) in decided.items():
+        per["address_id"][akey] = aid
+        per["status"][akey] = status
+        per["score"][akey] = score
+        per["evidence"][akey] = ev
+        per["candidates"][akey] = cj
         for c in ctx_cols:
-            out[c].append(reg_cols[c][ri] if ri is not None else (shared or {}).get(c))
+            per[c][akey] = reg_cols[c][ri] if ri is not None else (shared or {}).get(c)
     types = {"score": pa.float64(), "lon": pa.float64(), "lat": pa.float64()}
-    return pa.table({c: pa.array(out[c], types.get(c, pa.string())) for c in OUT_COLUMNS})
+    idx = pa.array(akeys, pa.int64())
+    cols = {"account_no": pa.array(accounts, pa.string())}
+    for c in OUT_COLUMNS[1:]:
+        cols[c] = pa.array(per[c], types.get(c, pa.string())).take(idx)
+    return pa.table(cols)
 
 
 def write_matches(table: pa.Table, results_dir: Path) -> Path:

@@ -92,6 +92,9 @@ def _drop_brackets(text: str, notes: list[str]) -> str:
 
 def _collapse_repeats(text: str) -> str:
     # only collapse repeats of Han text (广州市广州市), never of numbers (227号27号 is not a repeat)
+    if not _has_repeated_pair(text):  # a repeated unit starts with a pair of characters seen twice
+        return text
+
     def repl(m: re.Match[str]) -> str:
         unit = m.group(1)
         return unit if len(unit) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in unit) else m.group(0)
@@ -101,6 +104,14 @@ def _collapse_repeats(text: str) -> str:
         prev = text
         text = _REPEAT.sub(repl, text)
     return text
+
+
+_HAN_PAIR_TWICE = re.compile(r"([\u4e00-\u9fff]{2}).*?\1")
+
+
+def _has_repeated_pair(text: str) -> bool:
+    """Whether a pair of Han characters occurs twice (a repeated Han span starts with such a pair)."""
+    return _HAN_PAIR_TWICE.search(text) is not None
 
 
 def normalise_text(text: str) -> Normalised:

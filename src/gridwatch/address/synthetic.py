@@ -61,6 +61,9 @@ def make_city(n_roads: int = 40, seed: int = 7, city_code: str = "4401") -> pa.T
     districts = {d.code: d for d in tree if d.level == "district"}
     rows = []
     stems = list(_ROAD_STEMS)
+    capacity = len({s + n + x for s in stems for n in ("", *"一二三四五六七八") for x in _ROAD_SUFFIX})
+    if n_roads > capacity:
+        raise ValueError(f"n_roads={n_roads}: the synthetic city has only {capacity} distinct road names")
     used: set[str] = set()
     for i in range(n_roads):
         town = rng.choice([t for t in towns if t.code in comms])
