@@ -251,19 +251,7 @@ class OrderService:
             )
             s.add(v)
             s.flush()
-            for p in stored:
-                s.add(
-                    Photo(
-                        order_id=o.id,
-                        verification_id=v.id,
-                        stage="verify",
-                        path=p.path,
-                        content_type=p.content_type,
-                        size=p.size,
-                        sha256=p.sha256,
-                        at=now,
-                    )
-                )
+            _add_photos(s, o.id, stored, "verify", now, verification_id=v.id)
             self._apply(
                 s,
                 actor,
@@ -421,18 +409,7 @@ class OrderService:
         def run(s: Session) -> None:
             o = self._load(s, order_id)
             now = self.clock()
-            for p in stored:
-                s.add(
-                    Photo(
-                        order_id=o.id,
-                        stage="close",
-                        path=p.path,
-                        content_type=p.content_type,
-                        size=p.size,
-                        sha256=p.sha256,
-                        at=now,
-                    )
-                )
+            _add_photos(s, o.id, stored, "close", now)
             self._apply(
                 s,
                 actor,
@@ -763,3 +740,27 @@ class OrderService:
             if actor.role is not Role.SYSTEM and not actor.covers(finest_code(o)):
                 raise NotFound(f"order {order_id} does not exist")
             return o.account_no
+
+
+def _add_photos(
+    s: Session,
+    order_id: int,
+    stored: list[photos.StoredPhoto],
+    stage: str,
+    at: datetime,
+    verification_id: int | None = None,
+) -> None:
+    """Record stored photo files against an order (and the verification they document, if any)."""
+    for p in stored:
+        s.add(
+            Photo(
+                order_id=order_id,
+                verification_id=verification_id,
+                stage=stage,
+                path=p.path,
+                content_type=p.content_type,
+                size=p.size,
+                sha256=p.sha256,
+                at=at,
+            )
+        )
