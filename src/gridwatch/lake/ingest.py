@@ -207,10 +207,8 @@ class Ingestor:
             if not globs:
                 return f"SELECT {key}, NULL AS _h, FALSE AS _present FROM valid WHERE FALSE"
             src = "read_parquet([" + ", ".join(_sql_str(g) for g in globs) + "], hive_partitioning = false, union_by_name = true)"
-            base = f"SELECT {', '.join(self.names)} FROM {src} WHERE ({key}) IN (SELECT ({key}) FROM valid)"
-            if len(c.key) > 1:
-                base = (f"SELECT s.* FROM (SELECT {', '.join(self.names)} FROM {src}) s "
-                        f"SEMI JOIN valid v ON " + " AND ".join(f"s.{k} = v.{k}" for k in c.key))
+            base = (f"SELECT s.* FROM (SELECT {', '.join(self.names)} FROM {src}) s "
+                    f"SEMI JOIN valid v ON " + " AND ".join(f"s.{k} = v.{k}" for k in c.key))
         else:
             base = f"SELECT * FROM ({read_sql(self.lake_dir, c.name)})"
         return f"SELECT {key}, {hash_expr} AS _h, TRUE AS _present FROM ({base})"
