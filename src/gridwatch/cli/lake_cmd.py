@@ -151,6 +151,33 @@ def register(app: typer.Typer) -> None:
         for t, f, row, field, reason, raw, _ in rows:
             typer.echo(f"{t}\t{Path(f).name}:{row}\t{field}\t{reason}\t{raw}")
 
+    @lake.command("compact")
+    def compact_cmd(
+        ctx: typer.Context,
+        table: Annotated[list[str] | None, typer.Option("--table", help="Only this table (repeatable).")] = None,
+    ) -> None:
+        """Merge each partition's small Parquet parts into one part sorted by key; no row changes.
+
+        Maintenance: waits for running ingests, and should run while no screening reads the lake.
+        """
+        from rich.console import Console
+        from rich.table import Table
+
+        from gridwatch.lake.compact import compact
+
+        ws = workspace(ctx)
+        try:
+            reports = compact(ws.lake_dir, table or None)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        out = Table(title="lake compact")
+        for col in ("table", "partitions rewritten", "parts before", "parts after", "rows rewritten"):
+            out.add_column(col, justify="left" if col == "table" else "right")
+        for r in reports:
+            out.add_row(r.table, f"{r.partitions:,}", f"{r.parts_before:,}", f"{r.parts_after:,}", f"{r.rows:,}")
+        Console().print(out)
+
     @lake.command("contracts")
     def contracts() -> None:
         """Print the data-contract reference (Markdown), as kept in docs/CONTRACTS.md."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from gridwatch.engine.base import register_engine
 from gridwatch.engine.dialects import transpile
+from gridwatch.lake.compact import recover_if_idle
 from gridwatch.lake.contracts import CONTRACTS
 from gridwatch.lake.layout import current_view_sql, duck_type, has_data, table_dir
 
@@ -50,6 +51,7 @@ class SparkEngine:
         contract = CONTRACTS[table]
         name = as_name or table
         lake = self.workspace.lake_dir
+        recover_if_idle(lake)  # an interrupted compaction must not show a partition twice
         if not has_data(lake, table):
             cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
             self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols} WHERE FALSE")

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gridwatch.config import LakeSettings
+from gridwatch.lake.compact import lake_lock, recover
 from gridwatch.lake.contracts import CONTRACTS, Contract
 from gridwatch.lake.layout import QUARANTINE, duck_type, has_data, read_sql, table_dir
 from gridwatch.lake.readers import Chunk, InputError, open_source
@@ -272,11 +273,13 @@ def ingest_files(lake_dir: Path, table: str, paths: Iterable[Path], settings: La
         contract = CONTRACTS[table]
     except KeyError:
         raise ValueError(f"unknown table {table!r}; known: {', '.join(CONTRACTS)}") from None
-    ing = Ingestor(lake_dir, contract, settings, timezone)
-    try:
-        return [ing.ingest_file(Path(p), progress) for p in paths]
-    finally:
-        ing.close()
+    with lake_lock(lake_dir, exclusive=False):  # compaction waits; other ingests may run
+        recover(lake_dir)
+        ing = Ingestor(lake_dir, contract, settings, timezone)
+        try:
+            return [ing.ingest_file(Path(p), progress) for p in paths]
+        finally:
+            ing.close()
 
 
 def quarantine_sql(lake_dir: Path) -> str:

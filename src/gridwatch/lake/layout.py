@@ -4,6 +4,7 @@
     <home>/lake/<table>/part-<batch>-<n>.parquet                  dimension tables
     <home>/lake/_quarantine/part-<batch>-<n>.parquet              rejected rows
     <home>/lake/_batches/<batch>.json                             one record per ingest run
+    <home>/lake/_compactions/<id>.json                            journal of a compaction in progress
 
 Files are written to a ``.tmp`` name, fsynced and renamed into place: a reader (or a crash) never sees a
 half-written part.  Dimension tables may hold several versions of a key across parts; the current row is
@@ -18,6 +19,7 @@ from pathlib import Path
 from gridwatch.lake.contracts import CONTRACTS, Contract
 
 QUARANTINE = "_quarantine"
+JOURNAL_DIR = "_compactions"
 META_COLUMNS = ("_batch", "_ingested_at", "_source_file", "_source_row")
 
 
@@ -41,7 +43,10 @@ def has_data(lake_dir: Path, table: str) -> bool:
 
 def read_sql(lake_dir: Path, table: str) -> str:
     """DuckDB SQL selecting the current rows of a table (empty relation when the table has no data)."""
+    from gridwatch.lake.compact import recover_if_idle
+
     contract = CONTRACTS[table]
+    recover_if_idle(lake_dir)
     if not has_data(lake_dir, table):
         cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
         return f"SELECT {cols} WHERE FALSE"
