@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -104,6 +104,22 @@ def test_offline_sweep(db_url) -> None:
         assert s.scalar(select(func.count()).select_from(SuspectOutbox)) == 1
     events = ing.commit([_accept(ing, power_frame("MN1", "pw", T0 + minutes(1), {"p1": 20, "t1": 3}))])
     assert ("offline", "resolved") in [(e.detector, e.kind) for e in events]
+
+
+def test_a_device_silent_since_before_a_restart_is_reported_offline(db_url) -> None:
+    ing = _setup(db_url)
+    sent = time.time() - 4000  # the last frame arrived 4,000 s ago, then the gateway restarted
+    frame = parse_frame(power_frame("MN1", "pw", T0, {"p1": 20, "t1": 3}))
+    received = datetime.fromtimestamp(sent, UTC).replace(tzinfo=None)  # stored as naive UTC
+    ing.commit([Accepted(frame, power_frame("MN1", "pw", T0, {"p1": 20, "t1": 3}), T0, received, sent)])
+    again = Ingestor(ing.engine, MonitoringSettings())
+    events = again.sweep()
+    assert [(e.detector, e.grade, e.kind) for e in events] == [("offline", "severe", "opened")]
+    # a frame re-sent after the restart ends the silence, but it is late (its DataTime is not after the
+    # last stored one): stored once, and the detectors do not see it again (no treatment-off alarm)
+    events = again.commit([_accept(again, power_frame("MN1", "pw", T0, {"p1": 20, "t1": 0}))])
+    assert [(e.detector, e.kind) for e in events] == [("offline", "resolved")]
+    assert again.duplicates == 1
 
 
 def test_parse_data_time() -> None:

@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, func, select
 
 from gridwatch.monitoring.alarms import AlarmBook, AlarmEvent
 from gridwatch.monitoring.detectors.base import (
@@ -33,6 +33,7 @@ from gridwatch.monitoring.hj212.frame import Frame
 from gridwatch.monitoring.hj212.replies import QN_RTN_BAD_MN, QN_RTN_BAD_PW, QN_RTN_UNKNOWN
 from gridwatch.monitoring.registry import PointInfo, Snapshot, load_snapshot, registry_version
 from gridwatch.monitoring.settings import MonitoringSettings
+from gridwatch.monitoring.tables import MonReading
 from gridwatch.store.db import session_factory
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,23 @@ class Ingestor:
         self.reload()
         with engine.begin() as conn:
             self.book.load(conn)
+            self._resume(conn)
+
+    def _resume(self, conn: Connection) -> None:
+        """Device states as the store left them, so a device silent since before a restart is still
+        swept (reported offline) and a frame older than its last one is still recognised as late."""
+        rows = conn.execute(
+            select(MonReading.mn, func.max(MonReading.received_at), func.max(MonReading.data_time))
+            .group_by(MonReading.mn)
+        ).all()
+        for mn, received_at, data_time in sorted(rows, key=lambda r: r[1]):
+            point = self.snapshot.points.get(mn)
+            if point is None or not point.enabled or received_at is None:
+                continue
+            dev = self._device(point)
+            dev.last_wall = received_at.replace(tzinfo=UTC).timestamp()  # received_at is naive UTC
+            dev.last_t = to_seconds(data_time)
+            self._by_wall[mn] = dev
 
     # ------------------------------------------------------------------ registry
 
