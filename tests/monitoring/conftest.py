@@ -73,7 +73,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
         conn.execute(
             text(
                 "TRUNCATE mon_reading, mon_alarm, mon_channel, mon_point, mon_emergency_plan, "
-                "mon_restriction, mon_enterprise, suspect_outbox RESTART IDENTITY CASCADE"
+                "mon_restriction, mon_enterprise, mon_webhook, suspect_outbox RESTART IDENTITY CASCADE"
             )
         )
     engine.dispose()

@@ -2,7 +2,7 @@
 
 ``check`` decides whether a parsed frame is accepted (registered, enabled MN, right password, sane
 DataTime).  ``commit`` stores a batch of accepted frames, runs the detectors on them and writes the
-resulting alarm changes (and severe alarms' outbox rows) — all in one transaction; only after it
+resulting alarm changes (and severe alarms' outbox rows, and the webhook deliveries) — all in one transaction; only after it
 returns may the gateway acknowledge the frames.  ``sweep`` runs the wall-clock detectors (offline).
 """
 
@@ -34,6 +34,7 @@ from gridwatch.monitoring.hj212.replies import QN_RTN_BAD_MN, QN_RTN_BAD_PW, QN_
 from gridwatch.monitoring.registry import PointInfo, Snapshot, load_snapshot, registry_version
 from gridwatch.monitoring.settings import MonitoringSettings
 from gridwatch.monitoring.tables import MonReading
+from gridwatch.monitoring.webhooks import enqueue
 from gridwatch.store.db import session_factory
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,7 @@ class Ingestor:
             ctx = DetectContext(self.settings.detectors, self.snapshot)
             for a in batch:
                 events.extend(self._observe(conn, a, ctx))
+            enqueue(conn, self.settings.webhooks, events)  # durable deliveries, same transaction
         return events
 
     @contextmanager
@@ -369,4 +371,5 @@ class Ingestor:
                             account_no=dev.point.account_no,
                         )
                     )
+            enqueue(conn, self.settings.webhooks, events)
         return events

@@ -49,7 +49,7 @@ async def run_gateway(
 ) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set); queued frames are committed before exit."""
     ingestor = await asyncio.to_thread(open_ingestor, database_url, settings)
-    webhooks = WebhookSender(settings.webhooks)
+    webhooks = WebhookSender(settings.webhooks, ingestor.engine)
     webhooks.start()
     gateway = Gateway(ingestor, settings.gateway, on_events=webhooks.submit)
     bound = await gateway.start(host, port)

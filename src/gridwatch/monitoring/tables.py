@@ -138,3 +138,23 @@ class MonEmergencyPlan(Base):
     level: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(8))
     limit_pct: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class MonWebhook(Base):
+    """One alarm event to POST to one URL: written in the transaction of the alarm change, so a restart
+    loses none; the sender retries with back-off until ``delivered`` or ``failed`` (or ``dropped`` when
+    more than ``webhooks.queue_size`` wait)."""
+
+    __tablename__ = "mon_webhook"
+    __table_args__ = (Index("ix_mon_webhook_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(500))
+    alarm_id: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed | dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
