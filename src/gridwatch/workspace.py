@@ -7,6 +7,7 @@ Layout (all paths relative to the home directory)::
     lake/_quarantine/...    rejected rows with file, row, field and reason
     gridwatch.db            SQLite operational store (default; PostgreSQL in production)
     results/                screening runs, reports, exports
+    results/rules/active.yaml   the activated health-code rule file (written by the web app / CLI)
     uploads/                photos attached to work orders
 """
 
@@ -48,6 +49,11 @@ class Workspace:
     @property
     def results_dir(self) -> Path:
         return self.home / "results"
+
+    @property
+    def active_rules_path(self) -> Path:
+        """The activated rule file (``gridwatch rules activate`` or the web app writes it)."""
+        return self.results_dir / "rules" / "active.yaml"
 
     @property
     def uploads_dir(self) -> Path:

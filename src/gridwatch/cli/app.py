@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gridwatch.cli.web_cmd",
     "gridwatch.cli.monitoring_cmd",
     "gridwatch.cli.screen_cmd",
+    "gridwatch.cli.rules_cmd",
 )
 
 app = typer.Typer(

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--engine", help="duckdb (default) or spark; default from settings.")
         ] = None,
         rules: Annotated[
-            Path | None, typer.Option("--rules", help="Rule file (YAML/JSON); default: built-in rule set.")
+            Path | None, typer.Option("--rules", help="Rule file (YAML/JSON); default: the conditions activated for the workspace (gridwatch rules), else the built-in set.")
         ] = None,
         no_labels: Annotated[
             bool, typer.Option("--no-labels", help="Ignore field labels (cold start, unsupervised only).")

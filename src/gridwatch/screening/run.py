@@ -106,6 +106,12 @@ def score_features(
     return out, facts
 
 
+def _active_rules(ws: Workspace) -> Path | None:
+    """The rule file activated for the workspace (health-code conditions set in the web app), if any."""
+    path = ws.active_rules_path
+    return path if path.exists() else None
+
+
 def screen(
     ws: Workspace,
     *,
@@ -116,7 +122,7 @@ def screen(
     keep: bool = True,
 ) -> ScreenOutcome:
     s = ws.settings.screening
-    rules = load_rules(rules_path if rules_path is not None else s.rules_file)
+    rules = load_rules(rules_path if rules_path is not None else (s.rules_file or _active_rules(ws)))
     engine_name = engine_name or ws.settings.engine.name
     as_of = as_of or latest_reading_date(ws)
     window = Window.of(as_of, s)

@@ -8,6 +8,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gridwatch.store.outbox",
     "gridwatch.workflow.tables",
     "gridwatch.monitoring.tables",
+    "gridwatch.healthcode.tables",
 )
 """Modules declaring tables on gridwatch.store.base.metadata, e.g. "gridwatch.workflow.tables"."""
 

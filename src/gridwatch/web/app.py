@@ -1,7 +1,8 @@
 """The FastAPI app factory and the router registry.
 
 :data:`ROUTER_MODULES` lists modules that each expose ``router`` (an ``APIRouter``) and optionally
-``NAV`` (a list of :class:`gridwatch.web.pages.base.NavItem`).  Another capability adds its pages by
+``NAV`` (a list of :class:`gridwatch.web.pages.base.NavItem`) and ``on_app(app)`` (run once the app is
+built, e.g. to repair state).  Another capability adds its pages by
 appending its module here: its routes use the same dependencies (``PageAuth``/``ApiAuth``), the same
 base template and appear in the navigation (see docs/WEB.md).
 """
@@ -42,6 +43,7 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.pages.orders",
     "gridwatch.web.pages.map",
     "gridwatch.monitoring.web",
+    "gridwatch.healthcode.web",
 ]
 """Modules contributing routes (and navigation entries) to the app."""
 
@@ -112,6 +114,8 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
         mod = importlib.import_module(name)
         app.include_router(mod.router)
         NAV_ITEMS.extend(getattr(mod, "NAV", []))
+        if hasattr(mod, "on_app"):
+            mod.on_app(app)
 
     @app.exception_handler(WorkflowError)
     async def _domain_error(request: Request, exc: WorkflowError):  # type: ignore[no-untyped-def]
