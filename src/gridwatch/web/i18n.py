@@ -102,6 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reviews": ("复核记录", "Re-checks"),
     "disposal": ("处置", "Disposal"),
     "result": ("结果", "Result"),
+    "step": ("步骤", "Step"),
+    "signal": ("触发信号", "Signal"),
     "lang_switch": ("English", "中文"),
 }
 
@@ -130,6 +132,19 @@ CODE_LABELS: dict[str, tuple[str, str]] = {
 """Health codes (健康码) as shown to people."""
 
 
+EVENT_FIELDS: dict[str, str | None] = {
+    "outcome": "outcome",
+    "trade": "trade",
+    "reason": None,
+    "evidence": None,
+    "step": "step",
+    "measure": "measure",
+    "result": "evaluation",
+    "signal": None,
+}
+"""Event data shown in an order's history: key → label kind of its value (None: shown as written)."""
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
@@ -144,6 +159,20 @@ class Translator:
         pair = MESSAGES.get(key)
         return _pick(pair, self.lang) if pair else key
 
+    def event_details(self, data: dict[str, Any]) -> list[tuple[str, str]]:
+        """(caption, value) pairs of an event's data worth showing, with domain values translated."""
+        out = []
+        for key, kind in EVENT_FIELDS.items():
+            value = data.get(key)
+            if value in (None, "", [], {}):
+                continue
+            if isinstance(value, list):
+                text = "、".join(self.label(kind, v) if kind else str(v) for v in value)
+            else:
+                text = self.label(kind, value) if kind else str(value)
+            out.append((self(key), text))
+        return out
+
     def label(self, kind: str, value: Any) -> str:
         if value is None or value == "":
             return ""
@@ -154,6 +183,7 @@ class Translator:
             "trade": loop.TRADES,
             "measure": {m: (i.label_zh, i.label_en) for m, i in loop.MEASURES.items()},
             "evaluation": loop.EVALUATIONS,
+            "step": loop.STEP_LABELS,
             "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
             | {"intake": ("派单入池", "Dispatched to pool")},
             "level": LEVEL_NAMES,

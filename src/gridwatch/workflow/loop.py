@@ -251,6 +251,12 @@ MEASURES: dict[Measure, MeasureInfo] = {
 }
 
 
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    key: (zh, en) for info in MEASURES.values() for key, zh, en in info.steps
+}
+"""Every disposal step key → (zh, en), for showing steps wherever they appear (e.g. the history)."""
+
+
 class Evaluation(StrEnum):
     STILL_CLEAR = "still_clear"
     RESURGED = "resurged"
