@@ -53,3 +53,45 @@ def test_disposal_steps_are_named_in_the_history(client, platform):
     login(client, "enf", lang="en")
     h = history(client.get(f"/orders/{oid}").text)
     assert "Step: Cut water" in h and "Step: Clear equipment" in h and "cut_water" not in h
+
+
+def token(client, name: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/token", json={"username": name, "password": "password123"})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def test_edit_and_withdraw_over_api_and_pages(client, platform):
+    p = platform
+    user(p, "staff", "field_staff", COMMUNITY)
+    user(p, "staff2", "field_staff", COMMUNITY)
+    rev = user(p, "rev", "reviewer", TOWN)
+    oid = add_order(p, "0300000301", COMMUNITY)
+    staff, staff2 = token(client, "staff"), token(client, "staff2")
+    assert client.post(f"/api/v1/orders/{oid}/claim", headers=staff).status_code == 200
+    r = client.post(f"/api/v1/orders/{oid}/verify", headers=staff, data={"outcome": "household"})
+    assert r.status_code == 200
+    edit = {"outcome": "confirmed", "trade": "printing", "notes": "ink drums"}
+    r = client.post(f"/api/v1/orders/{oid}/amend-verification", headers=staff2, data=edit)
+    assert r.status_code == 403
+    r = client.post(f"/api/v1/orders/{oid}/amend-verification", headers=staff, data=edit)
+    assert r.status_code == 200 and r.json()["order"]["outcome"] == "confirmed"
+    d = client.get(f"/api/v1/orders/{oid}", headers=staff).json()
+    assert set(d["actions"]) == {"amend_verification", "withdraw_verification"}
+    assert [v["status"] for v in d["verifications"]] == ["amended", "submitted"]
+    # the form opens pre-filled with the submitted record and posts the edit
+    csrf = login(client, "staff")
+    form = client.get(f"/orders/{oid}/verify").text
+    assert f'action="/orders/{oid}/act/amend_verification"' in form
+    assert 'value="printing" selected' in form and "ink drums" in form
+    r = client.post(
+        f"/orders/{oid}/act/withdraw_verification",
+        data={"csrf_token": csrf, "reason": "wrong flat"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = client.get(f"/orders/{oid}").text
+    assert "撤回核查" in history(page) and "理由: wrong flat" in history(page)
+    assert "已撤回" in page and "已修改(被替换)" in page
+    assert p.orders.get(rev, oid).order.state == "claimed"
+

@@ -103,6 +103,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "disposal": ("处置", "Disposal"),
     "result": ("结果", "Result"),
     "step": ("步骤", "Step"),
+    "amend_note": (
+        "复核前可修改:原记录保留为“已修改”,新记录替换它送复核。",
+        "You may edit until the re-check: the earlier record is kept as 'edited' and the new one replaces it.",
+    ),
+    "amend_photos": ("已上传的照片保留,可再添加", "photos already sent are kept; add more here"),
+    "edit": ("修改", "Edit"),
     "signal": ("触发信号", "Signal"),
     "lang_switch": ("English", "中文"),
 }
@@ -143,6 +149,13 @@ EVENT_FIELDS: dict[str, str | None] = {
     "signal": None,
 }
 """Event data shown in an order's history: key → label kind of its value (None: shown as written)."""
+
+
+VERIFICATION_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "submitted": ("已提交", "Submitted"),
+    "amended": ("已修改(被替换)", "Edited (replaced)"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+}
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -190,6 +203,7 @@ class Translator:
             "funnel": FUNNEL_LABELS,
             "basis": BASIS_LABELS,
             "code": CODE_LABELS,
+            "vstatus": VERIFICATION_STATUS_LABELS,
         }[kind]
         for cast in (str, Role, Level):
             try:

@@ -36,6 +36,7 @@ from gridwatch.workflow.tables import (
     Review,
     User,
     Verification,
+    VerificationStatus,
     WorkOrder,
 )
 from gridwatch.workflow.views import EventView, OrderDetail, OrderView, Page
@@ -123,6 +124,8 @@ class OrderService:
             raise Forbidden(f"role '{actor.role}' may not '{action}'")
         if t.actor == "assignee" and o.assignee_id != actor.user_id:
             raise Forbidden(f"order {o.id} is held by another user")
+        if t.actor == "verifier" and (o.verifier_id is None or o.verifier_id != actor.user_id):
+            raise Forbidden("only the author of the verification may change it")
         if t.actor == "not_verifier" and o.verifier_id is not None and o.verifier_id == actor.user_id:
             raise Forbidden("the verifier may not re-check their own verification")
         return t
@@ -216,6 +219,77 @@ class OrderService:
         notes: str,
         uploads: list[photos.Upload],
     ) -> int:
+        """Submit the on-site verification of a claimed (or returned) order; returns its id."""
+        return self._submit_verification(
+            actor, order_id, "verify", outcome=outcome, trade=trade, lon=lon, lat=lat, notes=notes,
+            uploads=uploads,
+        )
+
+    def amend_verification(
+        self,
+        actor: Actor,
+        order_id: int,
+        *,
+        outcome: str,
+        trade: str | None,
+        lon: float | None,
+        lat: float | None,
+        notes: str,
+        uploads: list[photos.Upload],
+    ) -> int:
+        """Edit a submitted verification before the re-check (its author only).
+
+        The submitted record is kept (status ``amended``) and a new one replaces it; photos of the earlier
+        submission stay on the order, new photos belong to the new record.
+        """
+        return self._submit_verification(
+            actor, order_id, "amend_verification", outcome=outcome, trade=trade, lon=lon, lat=lat,
+            notes=notes, uploads=uploads,
+        )
+
+    def withdraw_verification(self, actor: Actor, order_id: int, reason: str = "") -> None:
+        """Take a submitted verification back before the re-check; the order returns to its author."""
+
+        def run(s: Session) -> None:
+            o = self._load(s, order_id)
+            self._check(actor, o, "withdraw_verification")
+            v = self._current_verification(s, o.id)
+            v.status = VerificationStatus.WITHDRAWN
+            self._apply(
+                s,
+                actor,
+                o,
+                "withdraw_verification",
+                data={"verification": v.id, "reason": reason},
+                values={"verifier_id": None, "outcome": None, "verified_at": None},
+            )
+
+        self._retrying(run)
+
+    def _current_verification(self, s: Session, order_id: int) -> Verification:
+        v = s.scalars(
+            select(Verification)
+            .where(Verification.order_id == order_id, Verification.status == VerificationStatus.SUBMITTED)
+            .order_by(Verification.id.desc())
+            .limit(1)
+        ).first()
+        if v is None:
+            raise Conflict(f"order {order_id} has no submitted verification")
+        return v
+
+    def _submit_verification(
+        self,
+        actor: Actor,
+        order_id: int,
+        action: str,
+        *,
+        outcome: str,
+        trade: str | None,
+        lon: float | None,
+        lat: float | None,
+        notes: str,
+        uploads: list[photos.Upload],
+    ) -> int:
         try:
             outcome_v = Outcome(outcome)
         except ValueError as exc:
@@ -232,13 +306,14 @@ class OrderService:
             uploads, max_bytes=self.settings.max_photo_bytes, max_count=self.settings.max_photos
         )
         with self._tx() as s:  # fail fast on permission before writing files
-            self._check(actor, self._load(s, order_id), "verify")
+            self._check(actor, self._load(s, order_id), action)
         stored = photos.store(self.uploads_dir, order_id, uploads, types)
         now = self.clock()
 
         def run(s: Session) -> int:
             o = self._load(s, order_id)
-            self._check(actor, o, "verify")
+            self._check(actor, o, action)
+            replaced = self._current_verification(s, o.id) if o.state == State.VERIFIED else None
             v = Verification(
                 order_id=o.id,
                 user_id=actor.user_id,
@@ -248,21 +323,28 @@ class OrderService:
                 lat=lat,
                 notes=notes,
                 at=now,
+                status=VerificationStatus.SUBMITTED,
+                replaces_id=replaced.id if replaced else None,
             )
+            if replaced is not None:
+                replaced.status = VerificationStatus.AMENDED
             s.add(v)
             s.flush()
             _add_photos(s, o.id, stored, "verify", now, verification_id=v.id)
+            data: dict[str, Any] = {
+                "verification": v.id,
+                "outcome": str(outcome_v),
+                "trade": trade,
+                "photos": [p.sha256 for p in stored],
+            }
+            if replaced is not None:
+                data["replaces"] = replaced.id
             self._apply(
                 s,
                 actor,
                 o,
-                "verify",
-                data={
-                    "verification": v.id,
-                    "outcome": str(outcome_v),
-                    "trade": trade,
-                    "photos": [p.sha256 for p in stored],
-                },
+                action,
+                data=data,
                 values={"verifier_id": actor.user_id, "outcome": str(outcome_v), "verified_at": now},
             )
             return v.id
@@ -282,14 +364,7 @@ class OrderService:
 
         def run(s: Session) -> None:
             o = self._load(s, order_id)
-            v = s.scalars(
-                select(Verification)
-                .where(Verification.order_id == o.id)
-                .order_by(Verification.id.desc())
-                .limit(1)
-            ).first()
-            if v is None:
-                raise Conflict(f"order {o.id} has no verification to re-check")
+            v = self._current_verification(s, o.id)
             verifier = s.get(User, v.user_id)
             now = self.clock()
             if decision == "return":
@@ -690,6 +765,8 @@ class OrderService:
                         "lat": v.lat,
                         "notes": v.notes,
                         "at": v.at,
+                        "status": v.status,
+                        "replaces": v.replaces_id,
                     }
                     for v in vers
                 ],

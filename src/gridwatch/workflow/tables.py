@@ -145,6 +145,15 @@ class WorkOrder(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class VerificationStatus:
+    """A verification is ``submitted``; editing it before the re-check makes it ``amended`` (a new record
+    replaces it); taking it back makes it ``withdrawn``.  Only a ``submitted`` one can be re-checked."""
+
+    SUBMITTED = "submitted"
+    AMENDED = "amended"
+    WITHDRAWN = "withdrawn"
+
+
 class Verification(Base):
     __tablename__ = "wf_verification"
 
@@ -157,6 +166,8 @@ class Verification(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default=VerificationStatus.SUBMITTED)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("wf_verification.id"), nullable=True)
 
 
 class Photo(Base):

@@ -232,6 +232,44 @@ async def verify(
     return _ok(p, auth, order_id)
 
 
+@router.post("/orders/{order_id}/amend-verification", response_model=Ok)
+async def amend_verification(
+    order_id: int,
+    auth: ApiAuth,
+    p: PlatformDep,
+    outcome: Annotated[str, Form()],
+    trade: Annotated[str | None, Form()] = None,
+    lon: Annotated[float | None, Form()] = None,
+    lat: Annotated[float | None, Form()] = None,
+    notes: Annotated[str, Form()] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Ok:
+    """Edit a submitted verification before the re-check (its author only; same fields as verify)."""
+    uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
+    p.orders.amend_verification(
+        auth.actor,
+        order_id,
+        outcome=outcome,
+        trade=trade or None,
+        lon=lon,
+        lat=lat,
+        notes=notes,
+        uploads=uploads,
+    )
+    return _ok(p, auth, order_id)
+
+
+class WithdrawIn(BaseModel):
+    reason: str = ""
+
+
+@router.post("/orders/{order_id}/withdraw-verification", response_model=Ok)
+def withdraw_verification(order_id: int, body: WithdrawIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    """Take a submitted verification back before the re-check; the order returns to its author."""
+    p.orders.withdraw_verification(auth.actor, order_id, body.reason)
+    return _ok(p, auth, order_id)
+
+
 async def read_uploads(files: list[UploadFile] | None, max_bytes: int) -> list[Upload]:
     """Read uploads, stopping one byte past the limit so a huge file is never held in memory."""
     out = []
