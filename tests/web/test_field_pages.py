@@ -95,3 +95,58 @@ def test_edit_and_withdraw_over_api_and_pages(client, platform):
     assert "已撤回" in page and "已修改(被替换)" in page
     assert p.orders.get(rev, oid).order.state == "claimed"
 
+
+
+def test_user_management_over_api_and_page(client, platform):
+    p = platform
+    user(p, "dist", "district_admin", "440106")
+    user(p, "staff", "field_staff", COMMUNITY)
+    admin, staff = token(client, "dist"), token(client, "staff")
+    assert client.get("/api/v1/users", headers=staff).status_code == 403
+    body = {"username": "new1", "password": "password123", "role": "field_staff", "jurisdiction_code": COMMUNITY}
+    r = client.post("/api/v1/users", headers=admin, json=body)
+    assert r.status_code == 201, r.text
+    uid = r.json()["id"]
+    assert client.post("/api/v1/users", headers=admin, json=body).status_code == 422  # name taken
+    outside = body | {"username": "new2", "jurisdiction_code": "440104001"}
+    assert client.post("/api/v1/users", headers=admin, json=outside).status_code == 403
+    listed = client.get("/api/v1/users", headers=admin).json()
+    assert {u["username"] for u in listed["items"]} == {"dist", "staff", "new1"}
+    assert "password_hash" not in str(listed)
+    assert client.post(f"/api/v1/users/{uid}/active", headers=admin, json={"active": False}).status_code == 204
+    r = client.post("/api/v1/auth/token", json={"username": "new1", "password": "password123"})
+    assert r.status_code == 401
+    # the page: create, reset a password, enable; the audit trail lists each change
+    csrf = login(client, "dist")
+    page = client.get("/users")
+    assert page.status_code == 200 and "用户管理" in page.text and 'data-user="new1"' in page.text
+    r = client.post(
+        "/users/act/user_create",
+        data={
+            "csrf_token": csrf,
+            "username": "rev7",
+            "display_name": "复核员七",
+            "role": "reviewer",
+            "jurisdiction_code": TOWN,
+            "password": "password123",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert client.post("/users/act/user_enable", data={"user_id": uid}, follow_redirects=False).status_code == 403
+    for action, extra in (("user_enable", {}), ("user_reset_password", {"password": "another-pass"})):
+        r = client.post(
+            f"/users/act/{action}", data={"csrf_token": csrf, "user_id": uid, **extra}, follow_redirects=False
+        )
+        assert r.status_code == 303
+    page = client.get("/users").text
+    trail = page[page.index("账号操作记录") :]
+    for label in ("创建账号", "停用账号", "启用账号", "重置密码"):
+        assert label in trail
+    assert "复核员七" in page
+    r = client.post("/api/v1/auth/token", json={"username": "new1", "password": "another-pass"})
+    assert r.status_code == 200
+    # field staff have no user page (not in the navigation, refused when typed)
+    login(client, "staff")
+    assert 'href="/users"' not in client.get("/pool").text
+    assert client.get("/users").status_code == 403

@@ -41,6 +41,8 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.pages.dashboard",
     "gridwatch.web.pages.orders",
     "gridwatch.web.pages.map",
+    "gridwatch.web.api.users",
+    "gridwatch.web.pages.users",
     "gridwatch.monitoring.web",
 ]
 """Modules contributing routes (and navigation entries) to the app."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gridwatch.workflow import loop
+from gridwatch.workflow.accounts import USER_ACTIONS
 from gridwatch.workflow.jurisdiction import LEVEL_NAMES, Level
 from gridwatch.workflow.roles import ROLE_POLICIES, Role
 
@@ -111,6 +112,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "edit": ("修改", "Edit"),
     "signal": ("触发信号", "Signal"),
     "lang_switch": ("English", "中文"),
+    "users": ("用户管理", "Users"),
+    "new_user": ("新建账号", "New account"),
+    "display_name": ("姓名", "Full name"),
+    "phone": ("电话", "Phone"),
+    "jurisdiction": ("所属辖区", "Jurisdiction"),
+    "active": ("状态", "Status"),
+    "enabled": ("启用", "Active"),
+    "disabled": ("已停用", "Disabled"),
+    "disable": ("停用", "Disable"),
+    "enable": ("启用", "Enable"),
+    "reset_password": ("重置密码", "Reset password"),
+    "new_password": ("新密码(至少8位)", "New password (8+ characters)"),
+    "search": ("搜索", "Search"),
+    "audit_trail": ("账号操作记录", "Account changes"),
+    "created_at": ("创建时间", "Created"),
+    "create": ("创建", "Create"),
 }
 
 FUNNEL_LABELS: dict[str, tuple[str, str]] = {
@@ -198,7 +215,8 @@ class Translator:
             "evaluation": loop.EVALUATIONS,
             "step": loop.STEP_LABELS,
             "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
-            | {"intake": ("派单入池", "Dispatched to pool")},
+            | {"intake": ("派单入池", "Dispatched to pool")}
+            | USER_ACTIONS,
             "level": LEVEL_NAMES,
             "funnel": FUNNEL_LABELS,
             "basis": BASIS_LABELS,
