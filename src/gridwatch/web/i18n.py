@@ -111,6 +111,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "amend_photos": ("已上传的照片保留,可再添加", "photos already sent are kept; add more here"),
     "edit": ("修改", "Edit"),
     "signal": ("触发信号", "Signal"),
+    "photo_warnings": ("照片存疑", "Photos flagged"),
+    "photo_taken": ("拍摄", "Taken"),
+    "visited_at": ("现场填写时间", "Filled in on site"),
     "lang_switch": ("English", "中文"),
     "users": ("用户管理", "Users"),
     "new_user": ("新建账号", "New account"),
@@ -164,6 +167,8 @@ EVENT_FIELDS: dict[str, str | None] = {
     "measure": "measure",
     "result": "evaluation",
     "signal": None,
+    "photo_warnings": None,
+    "visited_at": None,
 }
 """Event data shown in an order's history: key → label kind of its value (None: shown as written)."""
 
@@ -173,6 +178,13 @@ VERIFICATION_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "amended": ("已修改(被替换)", "Edited (replaced)"),
     "withdrawn": ("已撤回", "Withdrawn"),
 }
+
+
+PHOTO_WARNINGS: dict[str, tuple[str, str]] = {
+    "far_from_site": ("拍摄地点距工单位置约 {km:.1f} 公里", "taken about {km:.1f} km from the site"),
+    "taken_before_visit": ("拍摄于核查前约 {days:.1f} 天", "taken about {days:.1f} days before the visit"),
+}
+"""Photo EXIF warnings shown to the reviewer (``gridwatch.workflow.photos.warnings_for``)."""
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -202,6 +214,12 @@ class Translator:
                 text = self.label(kind, value) if kind else str(value)
             out.append((self(key), text))
         return out
+
+    def photo_warning(self, w: dict[str, Any]) -> str:
+        pair = PHOTO_WARNINGS.get(str(w.get("code")))
+        if pair is None:
+            return str(w.get("code"))
+        return _pick(pair, self.lang).format(km=w.get("meters", 0) / 1000, days=w.get("hours", 0) / 24)
 
     def label(self, kind: str, value: Any) -> str:
         if value is None or value == "":

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -218,11 +218,16 @@ class OrderService:
         lat: float | None,
         notes: str,
         uploads: list[photos.Upload],
+        visited_at: datetime | None = None,
     ) -> int:
-        """Submit the on-site verification of a claimed (or returned) order; returns its id."""
+        """Submit the on-site verification of a claimed (or returned) order; returns its id.
+
+        ``visited_at`` is when the form was filled in on site, for a submission queued offline and sent
+        later (defaults to now); photo times are compared with it.
+        """
         return self._submit_verification(
             actor, order_id, "verify", outcome=outcome, trade=trade, lon=lon, lat=lat, notes=notes,
-            uploads=uploads,
+            uploads=uploads, visited_at=visited_at,
         )
 
     def amend_verification(
@@ -236,6 +241,7 @@ class OrderService:
         lat: float | None,
         notes: str,
         uploads: list[photos.Upload],
+        visited_at: datetime | None = None,
     ) -> int:
         """Edit a submitted verification before the re-check (its author only).
 
@@ -244,7 +250,7 @@ class OrderService:
         """
         return self._submit_verification(
             actor, order_id, "amend_verification", outcome=outcome, trade=trade, lon=lon, lat=lat,
-            notes=notes, uploads=uploads,
+            notes=notes, uploads=uploads, visited_at=visited_at,
         )
 
     def withdraw_verification(self, actor: Actor, order_id: int, reason: str = "") -> None:
@@ -289,7 +295,15 @@ class OrderService:
         lat: float | None,
         notes: str,
         uploads: list[photos.Upload],
+        visited_at: datetime | None = None,
     ) -> int:
+        now = self.clock()
+        if visited_at is not None:
+            if visited_at.tzinfo is not None:  # stored times are naive UTC
+                visited_at = visited_at.astimezone(UTC).replace(tzinfo=None)
+            oldest = now - timedelta(days=self.settings.verify_days + 7)
+            if not oldest <= visited_at <= now + timedelta(minutes=5):
+                raise InvalidInput(f"visited_at: must lie between {oldest:%Y-%m-%d} and now (UTC)")
         try:
             outcome_v = Outcome(outcome)
         except ValueError as exc:
@@ -307,8 +321,7 @@ class OrderService:
         )
         with self._tx() as s:  # fail fast on permission before writing files
             self._check(actor, self._load(s, order_id), action)
-        stored = photos.store(self.uploads_dir, order_id, uploads, types)
-        now = self.clock()
+        stored = photos.store(self.uploads_dir, order_id, uploads, types, self.settings.photo_timezone)
 
         def run(s: Session) -> int:
             o = self._load(s, order_id)
@@ -325,12 +338,14 @@ class OrderService:
                 at=now,
                 status=VerificationStatus.SUBMITTED,
                 replaces_id=replaced.id if replaced else None,
+                visited_at=visited_at,
             )
             if replaced is not None:
                 replaced.status = VerificationStatus.AMENDED
             s.add(v)
             s.flush()
-            _add_photos(s, o.id, stored, "verify", now, verification_id=v.id)
+            site = _site(o) or ((lon, lat) if lon is not None and lat is not None else None)
+            flags = self._add_photos(s, o.id, stored, "verify", now, site, visited_at or now, v.id)
             data: dict[str, Any] = {
                 "verification": v.id,
                 "outcome": str(outcome_v),
@@ -339,6 +354,10 @@ class OrderService:
             }
             if replaced is not None:
                 data["replaces"] = replaced.id
+            if flags:
+                data["photo_warnings"] = flags
+            if visited_at is not None:
+                data["visited_at"] = visited_at.isoformat(timespec="seconds")
             self._apply(
                 s,
                 actor,
@@ -479,12 +498,12 @@ class OrderService:
         )
         with self._tx() as s:
             self._check(actor, self._load(s, order_id), "close")
-        stored = photos.store(self.uploads_dir, order_id, uploads, types)
+        stored = photos.store(self.uploads_dir, order_id, uploads, types, self.settings.photo_timezone)
 
         def run(s: Session) -> None:
             o = self._load(s, order_id)
             now = self.clock()
-            _add_photos(s, o.id, stored, "close", now)
+            self._add_photos(s, o.id, stored, "close", now, _site(o), now)
             self._apply(
                 s,
                 actor,
@@ -767,6 +786,7 @@ class OrderService:
                         "at": v.at,
                         "status": v.status,
                         "replaces": v.replaces_id,
+                        "visited_at": v.visited_at,
                     }
                     for v in vers
                 ],
@@ -793,12 +813,60 @@ class OrderService:
                 },
                 evaluations=[{"result": e.result, "notes": e.notes, "at": e.at} for e in evals],
                 photos=[
-                    {"id": p.id, "stage": p.stage, "content_type": p.content_type, "size": p.size}
+                    {
+                        "id": p.id,
+                        "stage": p.stage,
+                        "verification": p.verification_id,
+                        "content_type": p.content_type,
+                        "size": p.size,
+                        "taken_at": p.taken_at,
+                        "gps_lon": p.gps_lon,
+                        "gps_lat": p.gps_lat,
+                        "warnings": p.warnings or [],
+                    }
                     for p in phs
                 ],
                 evidence=o.evidence or {},
                 actions=actions,
             )
+
+    def _add_photos(
+        self,
+        s: Session,
+        order_id: int,
+        stored: list[photos.StoredPhoto],
+        stage: str,
+        at: datetime,
+        site: tuple[float, float] | None,
+        visit: datetime,
+        verification_id: int | None = None,
+    ) -> int:
+        """Record stored photo files against an order (and verification), with their EXIF checks.
+
+        Returns how many photos carry a warning (far from ``site``, taken long before ``visit``).
+        """
+        rules = photos.PhotoRules(self.settings.photo_max_distance_m, self.settings.photo_max_age_hours)
+        flagged = 0
+        for p in stored:
+            warnings = photos.warnings_for(p.meta, site=site, visit=visit, rules=rules)
+            flagged += bool(warnings)
+            s.add(
+                Photo(
+                    order_id=order_id,
+                    verification_id=verification_id,
+                    stage=stage,
+                    path=p.path,
+                    content_type=p.content_type,
+                    size=p.size,
+                    sha256=p.sha256,
+                    at=at,
+                    taken_at=p.meta.taken_at,
+                    gps_lon=p.meta.lon,
+                    gps_lat=p.meta.lat,
+                    warnings=warnings,
+                )
+            )
+        return flagged
 
     def photo_path(self, actor: Actor, photo_id: int) -> tuple[Path, str]:
         with self._tx() as s:
@@ -819,25 +887,5 @@ class OrderService:
             return o.account_no
 
 
-def _add_photos(
-    s: Session,
-    order_id: int,
-    stored: list[photos.StoredPhoto],
-    stage: str,
-    at: datetime,
-    verification_id: int | None = None,
-) -> None:
-    """Record stored photo files against an order (and the verification they document, if any)."""
-    for p in stored:
-        s.add(
-            Photo(
-                order_id=order_id,
-                verification_id=verification_id,
-                stage=stage,
-                path=p.path,
-                content_type=p.content_type,
-                size=p.size,
-                sha256=p.sha256,
-                at=at,
-            )
-        )
+def _site(o: WorkOrder) -> tuple[float, float] | None:
+    return (o.lon, o.lat) if o.lon is not None and o.lat is not None else None

@@ -168,6 +168,7 @@ class Verification(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default=VerificationStatus.SUBMITTED)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("wf_verification.id"), nullable=True)
+    visited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when filled in offline
 
 
 class Photo(Base):
@@ -182,6 +183,10 @@ class Photo(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # EXIF, UTC
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)  # EXIF GPS
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": ..., ...}] for the reviewer
 
 
 class Review(Base):

@@ -215,9 +215,11 @@ async def verify(
     lon: Annotated[float | None, Form()] = None,
     lat: Annotated[float | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
+    visited_at: Annotated[datetime | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Ok:
-    """On-site verification (multipart: outcome, trade, lon, lat, notes, photos)."""
+    """On-site verification (multipart: outcome, trade, lon, lat, notes, photos; ``visited_at`` when the
+    form was filled in offline and is sent later).  JPEG photos are checked against the site by EXIF."""
     uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
     p.orders.verify(
         auth.actor,
@@ -228,6 +230,7 @@ async def verify(
         lat=lat,
         notes=notes,
         uploads=uploads,
+        visited_at=visited_at,
     )
     return _ok(p, auth, order_id)
 
@@ -242,6 +245,7 @@ async def amend_verification(
     lon: Annotated[float | None, Form()] = None,
     lat: Annotated[float | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
+    visited_at: Annotated[datetime | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Ok:
     """Edit a submitted verification before the re-check (its author only; same fields as verify)."""
@@ -255,6 +259,7 @@ async def amend_verification(
         lat=lat,
         notes=notes,
         uploads=uploads,
+        visited_at=visited_at,
     )
     return _ok(p, auth, order_id)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,6 +18,7 @@ from gridwatch.web.deps import PageAuth, PlatformDep, csrf_ok
 from gridwatch.web.pages.base import NavItem, render
 from gridwatch.workflow import loop
 from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.errors import InvalidInput
 from gridwatch.workflow.exports import orders_to_excel
 from gridwatch.workflow.photos import Upload
 from gridwatch.workflow.platform import Platform
@@ -164,7 +166,17 @@ def _verification_fields(f: FormData, u: list[Upload]) -> dict[str, Any]:
         "lat": _opt_float(f.get("lat")),
         "notes": str(f.get("notes", "")),
         "uploads": u,
+        "visited_at": _opt_time(f.get("visited_at")),
     }
+
+
+def _opt_time(v: Any) -> datetime | None:
+    if v in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"visited_at: {v!r} is not an ISO time") from exc
 
 
 PAGE_ACTIONS: dict[str, Handler] = {
