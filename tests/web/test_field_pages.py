@@ -150,3 +150,23 @@ def test_user_management_over_api_and_page(client, platform):
     login(client, "staff")
     assert 'href="/users"' not in client.get("/pool").text
     assert client.get("/users").status_code == 403
+
+
+def test_notifications_bell_and_list(client, platform):
+    p = platform
+    user(p, "staff", "field_staff", COMMUNITY)
+    rev = user(p, "rev", "reviewer", TOWN)
+    staff = token(client, "staff")
+    oid = add_order(p, "0300000310", COMMUNITY)
+    assert client.get("/api/v1/notifications/count", headers=staff).json() == {"count": 1}
+    assert client.post(f"/api/v1/orders/{oid}/claim", headers=staff).status_code == 200
+    assert client.post(f"/api/v1/orders/{oid}/verify", headers=staff, data={"outcome": "vacant"}).status_code == 200
+    p.orders.review(rev, oid, decision="return", reason="photo missing")
+    assert client.get("/api/v1/notifications/count", headers=staff).json() == {"count": 2}
+    login(client, "staff")
+    assert 'id="bell"' in client.get("/mine").text
+    page = client.get("/notifications").text
+    assert "核查被退回" in page and "新工单入池" in page and f"/orders/{oid}" in page
+    assert client.get("/api/v1/notifications/count", headers=staff).json() == {"count": 0}
+    listed = client.get("/api/v1/notifications", headers=staff).json()
+    assert [(n["kind"], n["new"]) for n in listed] == [("returned", False), ("new_in_pool", False)]

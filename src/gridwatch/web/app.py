@@ -43,6 +43,7 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.pages.map",
     "gridwatch.web.api.users",
     "gridwatch.web.pages.users",
+    "gridwatch.web.pages.notices",
     "gridwatch.monitoring.web",
 ]
 """Modules contributing routes (and navigation entries) to the app."""

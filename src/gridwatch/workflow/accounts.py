@@ -20,7 +20,15 @@ from gridwatch.workflow.events import append_event
 from gridwatch.workflow.jurisdiction import Level, contains, grid_cell_codes, level_of
 from gridwatch.workflow.orders import utcnow
 from gridwatch.workflow.roles import GRANTS, HUMAN_ROLES, ROLE_POLICIES, Role
-from gridwatch.workflow.tables import ApiToken, Event, Jurisdiction, LoginAttempt, User
+from gridwatch.workflow.tables import (
+    ApiToken,
+    ChainHead,
+    Event,
+    Jurisdiction,
+    LoginAttempt,
+    NoticeCursor,
+    User,
+)
 from gridwatch.workflow.views import EventView, Page, UserView
 
 USER_ACTIONS: dict[str, tuple[str, str]] = {
@@ -176,6 +184,9 @@ class AccountService:
             )
             s.add(u)
             s.flush()
+            # notifications start now: what happened before the account existed is not news to it
+            head = s.scalar(select(ChainHead.seq).where(ChainHead.id == 1)) or 0
+            s.add(NoticeCursor(user_id=u.id, seen_seq=head))
             if by is not None:
                 self._audit(s, by, "user_create", u)
             return u.id

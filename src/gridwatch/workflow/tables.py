@@ -266,3 +266,12 @@ class DataAccess(Base):
     what: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class NoticeCursor(Base):
+    """Per user: the sequence number of the newest event already seen in the notification list."""
+
+    __tablename__ = "wf_notice_cursor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("wf_user.id"), primary_key=True, autoincrement=False)
+    seen_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -101,5 +101,20 @@
       if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] }); else map.setView([23.13, 113.26], 10);
     });
   };
+  gw.bell = function () {
+    var n = document.getElementById("bell-n");
+    if (!n || !navigator.onLine) return;
+    fetch("/api/v1/notifications/count", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d) return;
+        n.textContent = d.count >= 99 ? "99+" : String(d.count);
+        n.hidden = d.count === 0;
+      }).catch(function () {});
+  };
   window.gw = gw;
+  if (document.getElementById("bell")) {
+    gw.bell();
+    setInterval(gw.bell, 60000);
+  }
 })();

@@ -1,4 +1,5 @@
-"""Workflow, field work: editable/withdrawable verifications, photo EXIF checks.
+"""Workflow, field work: editable/withdrawable verifications, photo EXIF checks,
+notification cursors.
 
 Revision ID: wf0002
 Revises: wf0001
@@ -34,9 +35,17 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("gps_lon", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("gps_lat", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("warnings", sa.JSON(), nullable=False, server_default="[]"))
+    op.create_table(
+        "wf_notice_cursor",
+        sa.Column("user_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("seen_seq", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["wf_user.id"], name=op.f("fk_wf_notice_cursor_user_id_wf_user")),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_wf_notice_cursor")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("wf_notice_cursor")
     with op.batch_alter_table("wf_photo", schema=None) as batch_op:
         for col in ("warnings", "gps_lat", "gps_lon", "taken_at"):
             batch_op.drop_column(col)
