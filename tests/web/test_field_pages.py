@@ -170,3 +170,30 @@ def test_notifications_bell_and_list(client, platform):
     assert client.get("/api/v1/notifications/count", headers=staff).json() == {"count": 0}
     listed = client.get("/api/v1/notifications", headers=staff).json()
     assert [(n["kind"], n["new"]) for n in listed] == [("returned", False), ("new_in_pool", False)]
+
+
+def test_checklist_on_the_form_and_in_the_history(client, platform):
+    p = platform
+    staff = user(p, "staff", "field_staff", COMMUNITY)
+    oid = add_order(p, "0300000320", COMMUNITY)
+    p.orders.claim(staff, oid)
+    csrf = login(client, "staff")
+    form = client.get(f"/orders/{oid}/verify").text
+    assert 'data-trade="electroplating"' in form and 'value="plating_hidden_pipe"' in form
+    assert 'value="no_business_licence"' in form  # common items
+    r = client.post(
+        f"/orders/{oid}/act/verify",
+        data={
+            "csrf_token": csrf,
+            "outcome": "confirmed",
+            "trade": "electroplating",
+            "check": ["plating_tanks", "plating_hidden_pipe", "workers_present"],
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = client.get(f"/orders/{oid}").text
+    assert '<span class="chip">暗管/直排</span>' in page and "(3/" in page
+    assert "现场发现: 有工人在岗、电镀槽、暗管/直排" in history(page)
+    api = client.get("/api/v1/checklists", headers=token(client, "staff")).json()
+    assert api["food"][0]["key"] == "food_cooking_fumes" and len(api[""]) == 6

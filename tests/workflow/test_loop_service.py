@@ -237,3 +237,36 @@ def test_reviewer_and_author_race_on_a_verification(platform):
     with pytest.raises(Conflict):
         p.orders.withdraw_verification(staff, oid)
     assert p.orders.get(rev, oid).order.state == "closed"
+
+
+def test_trade_checklist_is_stored_with_the_verification(platform):
+    from gridwatch.workflow import checklists, loop
+
+    assert set(checklists.CHECKLISTS) == set(loop.TRADES)  # every trade has its list (maybe empty)
+    keys = [i.key for items in (checklists.COMMON, *checklists.CHECKLISTS.values()) for i in items]
+    assert len(keys) == len(set(keys))  # one key, one meaning
+    p = platform
+    staff = user(p, "s", "field_staff", COMMUNITY)
+    oid = add_order(p, "0300000052", COMMUNITY)
+    p.orders.claim(staff, oid)
+    with pytest.raises(InvalidInput, match="checklist"):  # a metal item on a wood workshop
+        p.orders.verify(
+            staff, oid, outcome="confirmed", trade="wood", lon=None, lat=None, notes="", uploads=[],
+            checklist=["metal_pickling"],
+        )
+    p.orders.verify(
+        staff, oid, outcome="confirmed", trade="wood", lon=None, lat=None, notes="", uploads=[],
+        checklist=["wood_spray_painting", "no_eia_permit"],
+    )
+    d = p.orders.get(staff, oid)
+    rec = d.verifications[-1]["checklist"]
+    assert list(rec) == [i.key for i in checklists.items_for("wood")]  # every offered item, in order
+    assert [k for k, seen in rec.items() if seen] == ["no_eia_permit", "wood_spray_painting"]
+    assert d.events[-1].data["checklist"] == ["no_eia_permit", "wood_spray_painting"]
+    # editing keeps its own checklist; no trade means the common items only
+    p.orders.amend_verification(
+        staff, oid, outcome="household", trade=None, lon=None, lat=None, notes="", uploads=[],
+        checklist=["in_residential"],
+    )
+    rec = p.orders.get(staff, oid).verifications[-1]["checklist"]
+    assert set(rec) == {i.key for i in checklists.COMMON} and rec["in_residential"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridwatch.workflow import loop
+from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.accounts import USER_ACTIONS
 from gridwatch.workflow.jurisdiction import LEVEL_NAMES, Level
 from gridwatch.workflow.roles import ROLE_POLICIES, Role
@@ -112,6 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "edit": ("修改", "Edit"),
     "signal": ("触发信号", "Signal"),
     "photo_warnings": ("照片存疑", "Photos flagged"),
+    "checklist": ("现场发现", "Observed on site"),
+    "checks_common": ("通用检查要点", "Checks at every site"),
+    "checks_trade": ("行业检查要点", "Trade checks"),
+    "checks_hint": ("勾选现场看到的情况", "Tick what you saw on site"),
     "photo_taken": ("拍摄", "Taken"),
     "visited_at": ("现场填写时间", "Filled in on site"),
     "lang_switch": ("English", "中文"),
@@ -170,6 +174,7 @@ EVENT_FIELDS: dict[str, str | None] = {
     "measure": "measure",
     "result": "evaluation",
     "signal": None,
+    "checklist": "check",
     "photo_warnings": None,
     "visited_at": None,
 }
@@ -235,6 +240,7 @@ class Translator:
             "measure": {m: (i.label_zh, i.label_en) for m, i in loop.MEASURES.items()},
             "evaluation": loop.EVALUATIONS,
             "step": loop.STEP_LABELS,
+            "check": checklists.CHECK_LABELS,
             "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
             | {"intake": ("派单入池", "Dispatched to pool")}
             | USER_ACTIONS,

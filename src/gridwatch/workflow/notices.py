@@ -56,6 +56,7 @@ class Notice:
     order_id: int
     at: str
     new: bool
+    address: str | None = None
 
 
 def rules_for(role: Role) -> list[NoticeRule]:
@@ -81,7 +82,7 @@ class NoticeService:
 
     def _query(self, actor: Actor, after: int):  # type: ignore[no-untyped-def]
         return (
-            select(Event.seq, Event.action, Event.to_state, Event.order_id, Event.at)
+            select(Event.seq, Event.action, Event.to_state, Event.order_id, Event.at, WorkOrder.address_text)
             .join(WorkOrder, WorkOrder.id == Event.order_id)
             .where(
                 Event.seq > after,
@@ -109,13 +110,13 @@ class NoticeService:
             seen = self.seen(s, actor.user_id)
             rows = s.execute(self._query(actor, 0).order_by(Event.seq.desc()).limit(limit)).all()
         out = []
-        for seq, action, to_state, order_id, at in rows:
+        for seq, action, to_state, order_id, at, address in rows:
             kind = next(
                 r.kind
                 for r in rules
                 if (r.action is None or r.action == action) and (r.to_state is None or r.to_state == to_state)
             )
-            out.append(Notice(seq, kind, order_id, at, seq > seen))
+            out.append(Notice(seq, kind, order_id, at, seq > seen, address))
         return out
 
     def mark_seen(self, actor: Actor) -> None:

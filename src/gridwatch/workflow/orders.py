@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from gridwatch.config import WorkflowSettings
-from gridwatch.workflow import loop, photos
+from gridwatch.workflow import checklists, loop, photos
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridwatch.workflow.events import append_event
@@ -219,15 +219,17 @@ class OrderService:
         notes: str,
         uploads: list[photos.Upload],
         visited_at: datetime | None = None,
+        checklist: list[str] | None = None,
     ) -> int:
         """Submit the on-site verification of a claimed (or returned) order; returns its id.
 
         ``visited_at`` is when the form was filled in on site, for a submission queued offline and sent
-        later (defaults to now); photo times are compared with it.
+        later (defaults to now); photo times are compared with it.  ``checklist`` lists the keys of the
+        trade's inspection items observed on site (:mod:`gridwatch.workflow.checklists`).
         """
         return self._submit_verification(
             actor, order_id, "verify", outcome=outcome, trade=trade, lon=lon, lat=lat, notes=notes,
-            uploads=uploads, visited_at=visited_at,
+            uploads=uploads, visited_at=visited_at, checklist=checklist,
         )
 
     def amend_verification(
@@ -242,6 +244,7 @@ class OrderService:
         notes: str,
         uploads: list[photos.Upload],
         visited_at: datetime | None = None,
+        checklist: list[str] | None = None,
     ) -> int:
         """Edit a submitted verification before the re-check (its author only).
 
@@ -250,7 +253,7 @@ class OrderService:
         """
         return self._submit_verification(
             actor, order_id, "amend_verification", outcome=outcome, trade=trade, lon=lon, lat=lat,
-            notes=notes, uploads=uploads, visited_at=visited_at,
+            notes=notes, uploads=uploads, visited_at=visited_at, checklist=checklist,
         )
 
     def withdraw_verification(self, actor: Actor, order_id: int, reason: str = "") -> None:
@@ -296,6 +299,7 @@ class OrderService:
         notes: str,
         uploads: list[photos.Upload],
         visited_at: datetime | None = None,
+        checklist: list[str] | None = None,
     ) -> int:
         now = self.clock()
         if visited_at is not None:
@@ -312,6 +316,7 @@ class OrderService:
             raise InvalidInput(f"trade: {trade!r} is not one of {list(loop.TRADES)}")
         if outcome_v is Outcome.CONFIRMED and not trade:
             raise InvalidInput("trade: required when the site is confirmed")
+        checks = checklists.record(trade, checklist or [])
         if (lon is None) != (lat is None):
             raise InvalidInput("gps: give both longitude and latitude, or neither")
         if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -339,6 +344,7 @@ class OrderService:
                 status=VerificationStatus.SUBMITTED,
                 replaces_id=replaced.id if replaced else None,
                 visited_at=visited_at,
+                checklist=checks,
             )
             if replaced is not None:
                 replaced.status = VerificationStatus.AMENDED
@@ -351,6 +357,7 @@ class OrderService:
                 "outcome": str(outcome_v),
                 "trade": trade,
                 "photos": [p.sha256 for p in stored],
+                "checklist": [k for k, seen in checks.items() if seen],
             }
             if replaced is not None:
                 data["replaces"] = replaced.id
@@ -787,6 +794,7 @@ class OrderService:
                         "status": v.status,
                         "replaces": v.replaces_id,
                         "visited_at": v.visited_at,
+                        "checklist": v.checklist or {},
                     }
                     for v in vers
                 ],

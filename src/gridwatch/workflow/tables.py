@@ -169,6 +169,7 @@ class Verification(Base):
     status: Mapped[str] = mapped_column(String(16), default=VerificationStatus.SUBMITTED)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("wf_verification.id"), nullable=True)
     visited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when filled in offline
+    checklist: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # item key -> observed (bool)
 
 
 class Photo(Base):

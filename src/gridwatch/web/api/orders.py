@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.workflow import loop
+from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.curves import daily_kwh
 from gridwatch.workflow.photos import Upload
 from gridwatch.workflow.views import OrderView
@@ -124,6 +124,21 @@ def _ok(p, auth, oid: int) -> Ok:  # type: ignore[no-untyped-def]
     return Ok(order=OrderOut.of(p.orders.get(auth.actor, oid).order))
 
 
+class CheckItemOut(BaseModel):
+    key: str
+    label_zh: str
+    label_en: str
+
+
+@router.get("/checklists", response_model=dict[str, list[CheckItemOut]])
+def checklist_items(auth: ApiAuth) -> dict[str, list[CheckItemOut]]:
+    """Inspection items per trade (the common items under ``""``)."""
+    out = {"": [CheckItemOut.model_validate(i, from_attributes=True) for i in checklists.COMMON]}
+    for trade, items in checklists.CHECKLISTS.items():
+        out[trade] = [CheckItemOut.model_validate(i, from_attributes=True) for i in items]
+    return out
+
+
 @router.get("/transitions", response_model=list[TransitionOut])
 def transitions(auth: ApiAuth) -> list[TransitionOut]:
     """The transition table (the loop as data)."""
@@ -216,10 +231,12 @@ async def verify(
     lat: Annotated[float | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
     visited_at: Annotated[datetime | None, Form()] = None,
+    check: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Ok:
     """On-site verification (multipart: outcome, trade, lon, lat, notes, photos; ``visited_at`` when the
-    form was filled in offline and is sent later).  JPEG photos are checked against the site by EXIF."""
+    form was filled in offline and is sent later; ``check`` repeated: the trade's checklist items observed).
+    JPEG photos are checked against the site by EXIF."""
     uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
     p.orders.verify(
         auth.actor,
@@ -231,6 +248,7 @@ async def verify(
         notes=notes,
         uploads=uploads,
         visited_at=visited_at,
+        checklist=check,
     )
     return _ok(p, auth, order_id)
 
@@ -246,6 +264,7 @@ async def amend_verification(
     lat: Annotated[float | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
     visited_at: Annotated[datetime | None, Form()] = None,
+    check: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Ok:
     """Edit a submitted verification before the re-check (its author only; same fields as verify)."""
@@ -260,6 +279,7 @@ async def amend_verification(
         notes=notes,
         uploads=uploads,
         visited_at=visited_at,
+        checklist=check,
     )
     return _ok(p, auth, order_id)
 

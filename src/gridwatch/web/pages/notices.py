@@ -22,6 +22,7 @@ class NoticeOut(BaseModel):
     order_id: int
     at: str
     new: bool
+    address: str | None
 
 
 @router.get("/api/v1/notifications/count", response_model=CountOut, tags=["notifications"])

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from gridwatch.web.deps import PageAuth, PlatformDep, csrf_ok
 from gridwatch.web.pages.base import NavItem, render
-from gridwatch.workflow import loop
+from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.errors import InvalidInput
 from gridwatch.workflow.exports import orders_to_excel
@@ -135,6 +135,8 @@ def verify_form(order_id: int, request: Request, auth: PageAuth, p: PlatformDep)
             "current": current if action == "amend_verification" else None,
             "outcomes": loop.OUTCOMES,
             "trades": loop.TRADES,
+            "common_checks": checklists.COMMON,
+            "trade_checks": checklists.CHECKLISTS,
             "max_photos": p.workspace.settings.workflow.max_photos,
         },
     )
@@ -167,6 +169,7 @@ def _verification_fields(f: FormData, u: list[Upload]) -> dict[str, Any]:
         "notes": str(f.get("notes", "")),
         "uploads": u,
         "visited_at": _opt_time(f.get("visited_at")),
+        "checklist": [str(k) for k in f.getlist("check")],
     }
 
 

@@ -64,6 +64,20 @@
       });
     });
   };
+  gw.checklist = function () {
+    /* show the checklist of the chosen trade only; hidden items are disabled so they are not sent */
+    var sel = document.querySelector("form.verify select[name=trade]");
+    if (!sel) return;
+    function show() {
+      document.querySelectorAll("fieldset.trade-checks").forEach(function (fs) {
+        var on = fs.dataset.trade === sel.value;
+        fs.hidden = !on;
+        fs.querySelectorAll("input").forEach(function (i) { i.disabled = !on; });
+      });
+    }
+    sel.addEventListener("change", show);
+    show();
+  };
   var COLORS = { pooled: "#d32f2f", claimed: "#f57c00", returned: "#f57c00", verified: "#fbc02d",
     confirmed: "#7b1fa2", disposing: "#5e35b1", disposed: "#1976d2", closed: "#2e7d32" };
   gw.map = function () {

@@ -1,4 +1,4 @@
-"""Workflow, field work: editable/withdrawable verifications, photo EXIF checks,
+"""Workflow, field work: editable/withdrawable verifications, trade checklists, photo EXIF checks,
 notification cursors.
 
 Revision ID: wf0002
@@ -24,6 +24,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("replaces_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("visited_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("checklist", sa.JSON(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_wf_verification_replaces_id_wf_verification"),
             "wf_verification",
@@ -51,6 +52,7 @@ def downgrade() -> None:
             batch_op.drop_column(col)
     with op.batch_alter_table("wf_verification", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_wf_verification_replaces_id_wf_verification"), type_="foreignkey")
+        batch_op.drop_column("checklist")
         batch_op.drop_column("visited_at")
         batch_op.drop_column("replaces_id")
         batch_op.drop_column("status")
