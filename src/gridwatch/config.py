@@ -78,6 +78,18 @@ class WorkflowSettings(Strict):
     evaluation_days: int = Field(90, ge=1, description="Days after closing when post-evaluation is due [d].")
     max_photo_bytes: int = Field(8_000_000, ge=10_000, description="Largest accepted photo upload [bytes].")
     max_photos: int = Field(6, ge=1, description="Photos accepted per verification.")
+    photo_max_distance_m: int = Field(
+        500, ge=10,
+        description="A photo whose EXIF GPS lies farther than this from the order (or the officer's "
+        "position) is flagged for the reviewer [m].",
+    )
+    photo_max_age_hours: int = Field(
+        24, ge=1,
+        description="A photo whose EXIF time is this long before the visit is flagged for the reviewer [h].",
+    )
+    photo_timezone: str = Field(
+        "Asia/Shanghai", description="Time zone of EXIF times that carry no offset (phones' local time)."
+    )
     intake_codes: list[str] = Field(
         default_factory=lambda: ["red"],
         description="Health codes of screening results that become work orders (red, yellow).",

@@ -62,3 +62,38 @@ def add_order(p: Platform, account: str, code: str, *, score: float = 0.9, hits:
         )
     assert oid is not None
     return oid
+
+
+def jpeg(
+    lon: float | None = None,
+    lat: float | None = None,
+    taken: str | None = None,
+    offset: str | None = None,
+) -> bytes:
+    """A real JPEG written by Pillow, with EXIF capture time ("YYYY:MM:DD HH:MM:SS", local) and GPS."""
+    import io
+
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    if taken is not None:
+        sub = exif.get_ifd(ExifTags.IFD.Exif)
+        sub[ExifTags.Base.DateTimeOriginal] = taken
+        if offset is not None:
+            sub[ExifTags.Base.OffsetTimeOriginal] = offset
+    if lon is not None and lat is not None:
+
+        def dms(x: float) -> tuple[float, float, float]:
+            x = abs(x)
+            d = int(x)
+            m = int((x - d) * 60)
+            return (float(d), float(m), round((x - d - m / 60) * 3600, 4))
+
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps[ExifTags.GPS.GPSLatitudeRef] = "N" if lat >= 0 else "S"
+        gps[ExifTags.GPS.GPSLatitude] = dms(lat)
+        gps[ExifTags.GPS.GPSLongitudeRef] = "E" if lon >= 0 else "W"
+        gps[ExifTags.GPS.GPSLongitude] = dms(lon)
+    buf = io.BytesIO()
+    Image.new("RGB", (48, 32), (180, 120, 60)).save(buf, "JPEG", exif=exif)
+    return buf.getvalue()

@@ -9,7 +9,7 @@ from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from gridwatch.workflow.events import verify_chain
 from gridwatch.workflow.exports import labels_rows
 from gridwatch.workflow.photos import Upload
-from gridwatch.workflow.tables import DataAccess, Event
+from gridwatch.workflow.tables import DataAccess, Event, Review
 from tests.workflow.fixtures import COMMUNITY, DISTRICT, OTHER_TOWN, TOWN
 from tests.workflow.helpers import PNG, add_order, user
 
@@ -166,3 +166,107 @@ def test_tampering_is_detected(platform):
     with p.sessions() as s:
         _n, brk = verify_chain(s)
     assert brk is not None and brk.seq == 2 and "altered" in brk.reason
+
+
+def test_edit_and_withdraw_a_verification_before_the_recheck(platform):
+    p = platform
+    staff = user(p, "s", "field_staff", COMMUNITY)
+    other = user(p, "s2", "field_staff", COMMUNITY)
+    rev = user(p, "r", "reviewer", TOWN)
+    oid = add_order(p, "0300000050", COMMUNITY)
+    p.orders.claim(staff, oid)
+    first = p.orders.verify(
+        staff, oid, outcome="household", trade=None, lon=None, lat=None, notes="looked", uploads=[]
+    )
+    with pytest.raises(Forbidden):  # only the author
+        p.orders.amend_verification(
+            other, oid, outcome="confirmed", trade="wood", lon=None, lat=None, notes="", uploads=[]
+        )
+    with pytest.raises(Forbidden):
+        p.orders.withdraw_verification(rev, oid)
+    second = p.orders.amend_verification(
+        staff, oid, outcome="confirmed", trade="wood", lon=113.3, lat=23.1, notes="saw saws",
+        uploads=[Upload("a.png", PNG)],
+    )
+    d = p.orders.get(staff, oid)
+    assert d.order.state == "verified" and d.order.outcome == "confirmed"
+    assert [(v["id"], v["status"]) for v in d.verifications] == [(first, "amended"), (second, "submitted")]
+    assert d.verifications[1]["replaces"] == first
+    # withdrawn: back to the author, who may verify again; nothing left to re-check
+    p.orders.withdraw_verification(staff, oid, "wrong door")
+    d = p.orders.get(staff, oid)
+    assert d.order.state == "claimed" and d.order.outcome is None and d.order.assignee_id == staff.user_id
+    assert d.verifications[-1]["status"] == "withdrawn"
+    with pytest.raises(Conflict):
+        p.orders.review(rev, oid, decision="approve")
+    with pytest.raises(Conflict):
+        p.orders.amend_verification(
+            staff, oid, outcome="confirmed", trade="wood", lon=None, lat=None, notes="", uploads=[]
+        )
+    third = p.orders.verify(
+        staff, oid, outcome="confirmed", trade="metal", lon=None, lat=None, notes="", uploads=[]
+    )
+    p.orders.review(rev, oid, decision="approve")
+    # after the re-check it can no longer be changed
+    with pytest.raises(Conflict):
+        p.orders.withdraw_verification(staff, oid)
+    d = p.orders.get(staff, oid)
+    assert d.order.state == "confirmed"
+    with p.sessions() as s:
+        revs = s.scalars(select(Review)).all()
+        _n, brk = verify_chain(s)
+    assert [r.verification_id for r in revs] == [third]
+    assert brk is None
+    assert [e.action for e in d.events] == [
+        "intake", "claim", "verify", "amend_verification", "withdraw_verification", "verify", "approve",
+    ]
+    assert d.events[3].data["replaces"] == first and d.events[4].data["reason"] == "wrong door"
+    labels = labels_rows(p.sessions)
+    assert [(r["trade"], r["is_workshop"]) for r in labels] == [("metal", True)]
+
+
+def test_reviewer_and_author_race_on_a_verification(platform):
+    """The re-check and a withdrawal are both guarded transitions: whichever lands second conflicts."""
+    p = platform
+    staff = user(p, "s", "field_staff", COMMUNITY)
+    rev = user(p, "r", "reviewer", TOWN)
+    oid = add_order(p, "0300000051", COMMUNITY)
+    p.orders.claim(staff, oid)
+    p.orders.verify(staff, oid, outcome="vacant", trade=None, lon=None, lat=None, notes="", uploads=[])
+    p.orders.review(rev, oid, decision="approve")
+    with pytest.raises(Conflict):
+        p.orders.withdraw_verification(staff, oid)
+    assert p.orders.get(rev, oid).order.state == "closed"
+
+
+def test_trade_checklist_is_stored_with_the_verification(platform):
+    from gridwatch.workflow import checklists, loop
+
+    assert set(checklists.CHECKLISTS) == set(loop.TRADES)  # every trade has its list (maybe empty)
+    keys = [i.key for items in (checklists.COMMON, *checklists.CHECKLISTS.values()) for i in items]
+    assert len(keys) == len(set(keys))  # one key, one meaning
+    p = platform
+    staff = user(p, "s", "field_staff", COMMUNITY)
+    oid = add_order(p, "0300000052", COMMUNITY)
+    p.orders.claim(staff, oid)
+    with pytest.raises(InvalidInput, match="checklist"):  # a metal item on a wood workshop
+        p.orders.verify(
+            staff, oid, outcome="confirmed", trade="wood", lon=None, lat=None, notes="", uploads=[],
+            checklist=["metal_pickling"],
+        )
+    p.orders.verify(
+        staff, oid, outcome="confirmed", trade="wood", lon=None, lat=None, notes="", uploads=[],
+        checklist=["wood_spray_painting", "no_eia_permit"],
+    )
+    d = p.orders.get(staff, oid)
+    rec = d.verifications[-1]["checklist"]
+    assert list(rec) == [i.key for i in checklists.items_for("wood")]  # every offered item, in order
+    assert [k for k, seen in rec.items() if seen] == ["no_eia_permit", "wood_spray_painting"]
+    assert d.events[-1].data["checklist"] == ["no_eia_permit", "wood_spray_painting"]
+    # editing keeps its own checklist; no trade means the common items only
+    p.orders.amend_verification(
+        staff, oid, outcome="household", trade=None, lon=None, lat=None, notes="", uploads=[],
+        checklist=["in_residential"],
+    )
+    rec = p.orders.get(staff, oid).verifications[-1]["checklist"]
+    assert set(rec) == {i.key for i in checklists.COMMON} and rec["in_residential"] is True

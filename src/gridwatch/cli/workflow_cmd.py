@@ -105,10 +105,14 @@ def create_user(
 ) -> None:
     """Create a user bound to a jurisdiction (roles: city_admin district_admin street_admin field_staff
     reviewer enforcement analyst auditor)."""
+    from gridwatch.workflow.actor import system_actor
     from gridwatch.workflow.errors import WorkflowError
 
-    try:
-        uid = _platform(ctx).accounts.create_user(username, password, role, jurisdiction, name)
+    p = _platform(ctx)
+    try:  # audited as the system (whoever runs the command holds the workspace)
+        uid = p.accounts.create_user(
+            username, password, role, jurisdiction, name, by=system_actor(p.workspace.settings.city_code)
+        )
     except WorkflowError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

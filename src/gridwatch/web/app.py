@@ -42,6 +42,9 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.pages.dashboard",
     "gridwatch.web.pages.orders",
     "gridwatch.web.pages.map",
+    "gridwatch.web.api.users",
+    "gridwatch.web.pages.users",
+    "gridwatch.web.pages.notices",
     "gridwatch.monitoring.web",
     "gridwatch.healthcode.web",
 ]

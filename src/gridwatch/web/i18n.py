@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridwatch.workflow import loop
+from gridwatch.workflow import checklists, loop
+from gridwatch.workflow.accounts import USER_ACTIONS
 from gridwatch.workflow.jurisdiction import LEVEL_NAMES, Level
 from gridwatch.workflow.roles import ROLE_POLICIES, Role
 
@@ -102,7 +103,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reviews": ("复核记录", "Re-checks"),
     "disposal": ("处置", "Disposal"),
     "result": ("结果", "Result"),
+    "step": ("步骤", "Step"),
+    "amend_note": (
+        "复核前可修改:原记录保留为“已修改”,新记录替换它送复核。",
+        "You may edit until the re-check: the earlier record is kept as 'edited' and the new one replaces it.",
+    ),
+    "amend_photos": ("已上传的照片保留,可再添加", "photos already sent are kept; add more here"),
+    "edit": ("修改", "Edit"),
+    "signal": ("触发信号", "Signal"),
+    "photo_warnings": ("照片存疑", "Photos flagged"),
+    "checklist": ("现场发现", "Observed on site"),
+    "checks_common": ("通用检查要点", "Checks at every site"),
+    "checks_trade": ("行业检查要点", "Trade checks"),
+    "checks_hint": ("勾选现场看到的情况", "Tick what you saw on site"),
+    "photo_taken": ("拍摄", "Taken"),
+    "visited_at": ("现场填写时间", "Filled in on site"),
     "lang_switch": ("English", "中文"),
+    "users": ("用户管理", "Users"),
+    "notices": ("消息通知", "Notifications"),
+    "no_notices": ("暂无通知", "No notifications"),
+    "new": ("新", "New"),
+    "new_user": ("新建账号", "New account"),
+    "display_name": ("姓名", "Full name"),
+    "phone": ("电话", "Phone"),
+    "jurisdiction": ("所属辖区", "Jurisdiction"),
+    "active": ("状态", "Status"),
+    "enabled": ("启用", "Active"),
+    "disabled": ("已停用", "Disabled"),
+    "disable": ("停用", "Disable"),
+    "enable": ("启用", "Enable"),
+    "reset_password": ("重置密码", "Reset password"),
+    "new_password": ("新密码(至少8位)", "New password (8+ characters)"),
+    "search": ("搜索", "Search"),
+    "audit_trail": ("账号操作记录", "Account changes"),
+    "created_at": ("创建时间", "Created"),
+    "create": ("创建", "Create"),
 }
 
 FUNNEL_LABELS: dict[str, tuple[str, str]] = {
@@ -130,6 +165,36 @@ CODE_LABELS: dict[str, tuple[str, str]] = {
 """Health codes (健康码) as shown to people."""
 
 
+EVENT_FIELDS: dict[str, str | None] = {
+    "outcome": "outcome",
+    "trade": "trade",
+    "reason": None,
+    "evidence": None,
+    "step": "step",
+    "measure": "measure",
+    "result": "evaluation",
+    "signal": None,
+    "checklist": "check",
+    "photo_warnings": None,
+    "visited_at": None,
+}
+"""Event data shown in an order's history: key → label kind of its value (None: shown as written)."""
+
+
+VERIFICATION_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "submitted": ("已提交", "Submitted"),
+    "amended": ("已修改(被替换)", "Edited (replaced)"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+}
+
+
+PHOTO_WARNINGS: dict[str, tuple[str, str]] = {
+    "far_from_site": ("拍摄地点距工单位置约 {km:.1f} 公里", "taken about {km:.1f} km from the site"),
+    "taken_before_visit": ("拍摄于核查前约 {days:.1f} 天", "taken about {days:.1f} days before the visit"),
+}
+"""Photo EXIF warnings shown to the reviewer (``gridwatch.workflow.photos.warnings_for``)."""
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
@@ -144,6 +209,26 @@ class Translator:
         pair = MESSAGES.get(key)
         return _pick(pair, self.lang) if pair else key
 
+    def event_details(self, data: dict[str, Any]) -> list[tuple[str, str]]:
+        """(caption, value) pairs of an event's data worth showing, with domain values translated."""
+        out = []
+        for key, kind in EVENT_FIELDS.items():
+            value = data.get(key)
+            if value in (None, "", [], {}):
+                continue
+            if isinstance(value, list):
+                text = "、".join(self.label(kind, v) if kind else str(v) for v in value)
+            else:
+                text = self.label(kind, value) if kind else str(value)
+            out.append((self(key), text))
+        return out
+
+    def photo_warning(self, w: dict[str, Any]) -> str:
+        pair = PHOTO_WARNINGS.get(str(w.get("code")))
+        if pair is None:
+            return str(w.get("code"))
+        return _pick(pair, self.lang).format(km=w.get("meters", 0) / 1000, days=w.get("hours", 0) / 24)
+
     def label(self, kind: str, value: Any) -> str:
         if value is None or value == "":
             return ""
@@ -154,12 +239,16 @@ class Translator:
             "trade": loop.TRADES,
             "measure": {m: (i.label_zh, i.label_en) for m, i in loop.MEASURES.items()},
             "evaluation": loop.EVALUATIONS,
+            "step": loop.STEP_LABELS,
+            "check": checklists.CHECK_LABELS,
             "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
-            | {"intake": ("派单入池", "Dispatched to pool")},
+            | {"intake": ("派单入池", "Dispatched to pool")}
+            | USER_ACTIONS,
             "level": LEVEL_NAMES,
             "funnel": FUNNEL_LABELS,
             "basis": BASIS_LABELS,
             "code": CODE_LABELS,
+            "vstatus": VERIFICATION_STATUS_LABELS,
         }[kind]
         for cast in (str, Role, Level):
             try:

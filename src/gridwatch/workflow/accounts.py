@@ -9,17 +9,37 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.config import WebSettings, WorkflowSettings
 from gridwatch.geo.divisions import city_tree
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.errors import AuthFailed, Forbidden, InvalidInput, NotFound, RateLimited
+from gridwatch.workflow.events import append_event
 from gridwatch.workflow.jurisdiction import Level, contains, grid_cell_codes, level_of
 from gridwatch.workflow.orders import utcnow
-from gridwatch.workflow.roles import HUMAN_ROLES, ROLE_POLICIES, Role
-from gridwatch.workflow.tables import ApiToken, Jurisdiction, LoginAttempt, User
+from gridwatch.workflow.roles import GRANTS, HUMAN_ROLES, ROLE_POLICIES, Role
+from gridwatch.workflow.tables import (
+    ApiToken,
+    ChainHead,
+    Event,
+    Jurisdiction,
+    LoginAttempt,
+    NoticeCursor,
+    User,
+)
+from gridwatch.workflow.views import EventView, Page, UserView
+
+USER_ACTIONS: dict[str, tuple[str, str]] = {
+    "user_create": ("创建账号", "Account created"),
+    "user_reset_password": ("重置密码", "Password reset"),
+    "user_disable": ("停用账号", "Account disabled"),
+    "user_enable": ("启用账号", "Account enabled"),
+}
+"""Audited account changes (events outside any order, in the same hash chain as the order events)."""
+
+MIN_PASSWORD = 8
 
 LEVEL_BY_DIVISION = {
     "city": Level.CITY,
@@ -133,13 +153,17 @@ class AccountService:
             raise InvalidInput("role: 'system' is reserved")
         if not username or len(username) > 64:
             raise InvalidInput("username: 1 to 64 characters")
-        if password_hash is None and len(password) < 8:
-            raise InvalidInput("password: at least 8 characters")
+        if password_hash is None and len(password) < MIN_PASSWORD:
+            raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+        try:
+            level = level_of(jurisdiction_code)
+        except ValueError as exc:
+            raise InvalidInput(f"jurisdiction: {jurisdiction_code!r} is not a jurisdiction code") from exc
+        needed = ROLE_POLICIES[r].level
+        if needed is not None and level is not needed:
+            raise InvalidInput(f"jurisdiction: a {r} is bound to a {needed}-level jurisdiction, not a {level}")
         if by is not None:
-            if not ROLE_POLICIES[by.role].manages_users:
-                raise Forbidden(f"role '{by.role}' may not create users")
-            if not contains(by.jurisdiction_code, jurisdiction_code):
-                raise Forbidden("users can only be created inside your own jurisdiction")
+            self._may_manage(by, r, jurisdiction_code)
         with self.sessions.begin() as s:
             if s.get(Jurisdiction, jurisdiction_code) is None:
                 raise InvalidInput(
@@ -160,7 +184,157 @@ class AccountService:
             )
             s.add(u)
             s.flush()
+            # notifications start now: what happened before the account existed is not news to it
+            head = s.scalar(select(ChainHead.seq).where(ChainHead.id == 1)) or 0
+            s.add(NoticeCursor(user_id=u.id, seen_seq=head))
+            if by is not None:
+                self._audit(s, by, "user_create", u)
             return u.id
+
+    # ---------------------------------------------------------------- user administration
+    def _may_manage(self, by: Actor, role: Role, jurisdiction_code: str) -> None:
+        """Raise unless ``by`` may create or manage a ``role`` user bound to ``jurisdiction_code``."""
+        if by.role is not Role.SYSTEM:
+            if not ROLE_POLICIES[by.role].manages_users:
+                raise Forbidden(f"role '{by.role}' may not manage users")
+            if not contains(by.jurisdiction_code, jurisdiction_code):
+                raise Forbidden("users can only be managed inside your own jurisdiction")
+        if role not in GRANTS.get(by.role, ()):
+            raise Forbidden(f"role '{by.role}' may not grant or manage the role '{role}'")
+
+    def _managed(self, s: Session, by: Actor, user_id: int) -> User:
+        """A user ``by`` may manage; users outside the jurisdiction do not exist for ``by`` (404)."""
+        u = s.get(User, user_id)
+        if u is None or not (by.role is Role.SYSTEM or contains(by.jurisdiction_code, u.jurisdiction_code)):
+            raise NotFound(f"user {user_id} does not exist")
+        self._may_manage(by, Role(u.role), u.jurisdiction_code)
+        return u
+
+    def _audit(self, s: Session, by: Actor, action: str, u: User) -> None:
+        append_event(
+            s,
+            order_id=None,
+            action=action,
+            from_state=None,
+            to_state=None,
+            actor=by,
+            data={
+                "user": u.id,
+                "username": u.username,
+                "role": u.role,
+                "jurisdiction": u.jurisdiction_code,
+            },
+            at=self.clock(),
+        )
+
+    def list_users(
+        self, by: Actor, *, query: str = "", page: int = 1, page_size: int = 50
+    ) -> Page:
+        """Users inside ``by``'s jurisdiction (codes nest by prefix), newest first."""
+        if not ROLE_POLICIES[by.role].manages_users:
+            raise Forbidden(f"role '{by.role}' may not manage users")
+        page = max(1, page)
+        conds = [User.jurisdiction_code.startswith(by.jurisdiction_code, autoescape=True)]
+        if query.strip():
+            like = f"%{query.strip()}%"
+            conds.append(User.username.like(like) | User.display_name.like(like))
+        with self.sessions() as s:
+            total = s.scalar(select(func.count()).select_from(User).where(*conds)) or 0
+            rows = s.scalars(
+                select(User).where(*conds).order_by(User.id.desc()).offset((page - 1) * page_size).limit(page_size)
+            ).all()
+            items = [
+                UserView(
+                    u.id, u.username, u.display_name, u.role, u.jurisdiction_code, u.phone, u.active, u.created_at
+                )
+                for u in rows
+            ]
+        return Page(items, total, page, page_size)
+
+    def reset_password(self, by: Actor, user_id: int, new_password: str) -> None:
+        """Set a new password; ends the user's sessions and revokes their API tokens."""
+        if len(new_password) < MIN_PASSWORD:
+            raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+        digest = self.hasher.hash(new_password)
+        with self.sessions.begin() as s:
+            u = self._managed(s, by, user_id)
+            u.password_hash = digest
+            u.session_epoch += 1
+            s.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == u.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=self.clock())
+            )
+            self._audit(s, by, "user_reset_password", u)
+
+    def set_active(self, by: Actor, user_id: int, active: bool) -> None:
+        """Disable (ends sessions; tokens stop working) or enable an account."""
+        with self.sessions.begin() as s:
+            u = self._managed(s, by, user_id)
+            if u.id == by.user_id:
+                raise Forbidden("you may not disable or enable your own account")
+            if u.active == active:
+                return
+            u.active = active
+            if not active:
+                u.session_epoch += 1
+            self._audit(s, by, "user_enable" if active else "user_disable", u)
+
+    def user_events(self, by: Actor, limit: int = 50) -> list[EventView]:
+        """Recent audited account changes of users inside ``by``'s jurisdiction."""
+        if not ROLE_POLICIES[by.role].manages_users:
+            raise Forbidden(f"role '{by.role}' may not manage users")
+        out: list[EventView] = []
+        with self.sessions() as s:
+            last = None
+            while len(out) < limit:
+                q = select(Event).where(Event.order_id.is_(None), Event.action.in_(list(USER_ACTIONS)))
+                if last is not None:
+                    q = q.where(Event.seq < last)
+                rows = s.scalars(q.order_by(Event.seq.desc()).limit(500)).all()
+                if not rows:
+                    break
+                last = rows[-1].seq
+                names = dict(
+                    s.execute(
+                        select(User.id, User.display_name).where(
+                            User.id.in_({e.actor_id for e in rows if e.actor_id})
+                        )
+                    ).all()
+                )
+                for e in rows:
+                    where = e.data.get("jurisdiction")
+                    if where and contains(by.jurisdiction_code, str(where)):
+                        out.append(
+                            EventView(
+                                e.seq,
+                                e.action,
+                                None,
+                                None,
+                                e.actor_id,
+                                names.get(e.actor_id, "系统/system") if e.actor_id else "系统/system",
+                                e.actor_role,
+                                e.data,
+                                e.at,
+                            )
+                        )
+        return out[:limit]
+
+    def grantable(self, by: Actor) -> list[Role]:
+        return list(GRANTS.get(by.role, ())) if ROLE_POLICIES[by.role].manages_users else []
+
+    def jurisdictions_within(self, code: str, limit: int = 5000) -> list[tuple[str, str, str]]:
+        """(code, name, level) of ``code`` and everything under it, for choosing where a user works."""
+        with self.sessions() as s:
+            return [
+                (c, n, lv)
+                for c, n, lv in s.execute(
+                    select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level)
+                    .where(Jurisdiction.code.startswith(code, autoescape=True))
+                    .order_by(Jurisdiction.code)
+                    .limit(limit)
+                )
+            ]
 
     def get_user(self, user_id: int) -> User:
         with self.sessions() as s:

@@ -2,7 +2,8 @@
 
 Services look up a :class:`Transition` here and never branch on action names; adding a step to the loop
 is adding a row.  ``actor`` says who may act within the allowed roles: ``any`` (role + jurisdiction),
-``assignee`` (only the user holding the order), ``not_verifier`` (re-check must be someone else).
+``assignee`` (only the user holding the order), ``verifier`` (only the author of the submitted
+verification), ``not_verifier`` (re-check must be someone else).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ STATES: dict[State, StateInfo] = {
 
 OPEN_STATES: tuple[State, ...] = tuple(s for s, i in STATES.items() if i.open)
 
-Actor = Literal["any", "assignee", "not_verifier"]
+Actor = Literal["any", "assignee", "verifier", "not_verifier"]
 
 ADMINS = (Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
 
@@ -83,6 +84,24 @@ TRANSITIONS: tuple[Transition, ...] = (
         "assignee",
         "提交核查",
         "Submit verification",
+    ),
+    Transition(
+        "amend_verification",
+        (State.VERIFIED,),
+        State.VERIFIED,
+        (Role.FIELD_STAFF,),
+        "verifier",
+        "修改核查",
+        "Edit verification",
+    ),
+    Transition(
+        "withdraw_verification",
+        (State.VERIFIED,),
+        State.CLAIMED,
+        (Role.FIELD_STAFF,),
+        "verifier",
+        "撤回核查",
+        "Withdraw verification",
     ),
     Transition(
         "approve",
@@ -249,6 +268,12 @@ MEASURES: dict[Measure, MeasureInfo] = {
         ),
     ),
 }
+
+
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    key: (zh, en) for info in MEASURES.values() for key, zh, en in info.steps
+}
+"""Every disposal step key → (zh, en), for showing steps wherever they appear (e.g. the history)."""
 
 
 class Evaluation(StrEnum):

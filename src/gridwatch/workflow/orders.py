@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from gridwatch.config import WorkflowSettings
-from gridwatch.workflow import loop, photos
+from gridwatch.workflow import checklists, loop, photos
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridwatch.workflow.events import append_event
@@ -36,6 +36,7 @@ from gridwatch.workflow.tables import (
     Review,
     User,
     Verification,
+    VerificationStatus,
     WorkOrder,
 )
 from gridwatch.workflow.views import EventView, OrderDetail, OrderView, Page
@@ -123,6 +124,8 @@ class OrderService:
             raise Forbidden(f"role '{actor.role}' may not '{action}'")
         if t.actor == "assignee" and o.assignee_id != actor.user_id:
             raise Forbidden(f"order {o.id} is held by another user")
+        if t.actor == "verifier" and (o.verifier_id is None or o.verifier_id != actor.user_id):
+            raise Forbidden("only the author of the verification may change it")
         if t.actor == "not_verifier" and o.verifier_id is not None and o.verifier_id == actor.user_id:
             raise Forbidden("the verifier may not re-check their own verification")
         return t
@@ -215,7 +218,96 @@ class OrderService:
         lat: float | None,
         notes: str,
         uploads: list[photos.Upload],
+        visited_at: datetime | None = None,
+        checklist: list[str] | None = None,
     ) -> int:
+        """Submit the on-site verification of a claimed (or returned) order; returns its id.
+
+        ``visited_at`` is when the form was filled in on site, for a submission queued offline and sent
+        later (defaults to now); photo times are compared with it.  ``checklist`` lists the keys of the
+        trade's inspection items observed on site (:mod:`gridwatch.workflow.checklists`).
+        """
+        return self._submit_verification(
+            actor, order_id, "verify", outcome=outcome, trade=trade, lon=lon, lat=lat, notes=notes,
+            uploads=uploads, visited_at=visited_at, checklist=checklist,
+        )
+
+    def amend_verification(
+        self,
+        actor: Actor,
+        order_id: int,
+        *,
+        outcome: str,
+        trade: str | None,
+        lon: float | None,
+        lat: float | None,
+        notes: str,
+        uploads: list[photos.Upload],
+        visited_at: datetime | None = None,
+        checklist: list[str] | None = None,
+    ) -> int:
+        """Edit a submitted verification before the re-check (its author only).
+
+        The submitted record is kept (status ``amended``) and a new one replaces it; photos of the earlier
+        submission stay on the order, new photos belong to the new record.
+        """
+        return self._submit_verification(
+            actor, order_id, "amend_verification", outcome=outcome, trade=trade, lon=lon, lat=lat,
+            notes=notes, uploads=uploads, visited_at=visited_at, checklist=checklist,
+        )
+
+    def withdraw_verification(self, actor: Actor, order_id: int, reason: str = "") -> None:
+        """Take a submitted verification back before the re-check; the order returns to its author."""
+
+        def run(s: Session) -> None:
+            o = self._load(s, order_id)
+            self._check(actor, o, "withdraw_verification")
+            v = self._current_verification(s, o.id)
+            v.status = VerificationStatus.WITHDRAWN
+            self._apply(
+                s,
+                actor,
+                o,
+                "withdraw_verification",
+                data={"verification": v.id, "reason": reason},
+                values={"verifier_id": None, "outcome": None, "verified_at": None},
+            )
+
+        self._retrying(run)
+
+    def _current_verification(self, s: Session, order_id: int) -> Verification:
+        v = s.scalars(
+            select(Verification)
+            .where(Verification.order_id == order_id, Verification.status == VerificationStatus.SUBMITTED)
+            .order_by(Verification.id.desc())
+            .limit(1)
+        ).first()
+        if v is None:
+            raise Conflict(f"order {order_id} has no submitted verification")
+        return v
+
+    def _submit_verification(
+        self,
+        actor: Actor,
+        order_id: int,
+        action: str,
+        *,
+        outcome: str,
+        trade: str | None,
+        lon: float | None,
+        lat: float | None,
+        notes: str,
+        uploads: list[photos.Upload],
+        visited_at: datetime | None = None,
+        checklist: list[str] | None = None,
+    ) -> int:
+        now = self.clock()
+        if visited_at is not None:
+            if visited_at.tzinfo is not None:  # stored times are naive UTC
+                visited_at = visited_at.astimezone(UTC).replace(tzinfo=None)
+            oldest = now - timedelta(days=self.settings.verify_days + 7)
+            if not oldest <= visited_at <= now + timedelta(minutes=5):
+                raise InvalidInput(f"visited_at: must lie between {oldest:%Y-%m-%d} and now (UTC)")
         try:
             outcome_v = Outcome(outcome)
         except ValueError as exc:
@@ -224,6 +316,7 @@ class OrderService:
             raise InvalidInput(f"trade: {trade!r} is not one of {list(loop.TRADES)}")
         if outcome_v is Outcome.CONFIRMED and not trade:
             raise InvalidInput("trade: required when the site is confirmed")
+        checks = checklists.record(trade, checklist or [])
         if (lon is None) != (lat is None):
             raise InvalidInput("gps: give both longitude and latitude, or neither")
         if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -232,13 +325,13 @@ class OrderService:
             uploads, max_bytes=self.settings.max_photo_bytes, max_count=self.settings.max_photos
         )
         with self._tx() as s:  # fail fast on permission before writing files
-            self._check(actor, self._load(s, order_id), "verify")
-        stored = photos.store(self.uploads_dir, order_id, uploads, types)
-        now = self.clock()
+            self._check(actor, self._load(s, order_id), action)
+        stored = photos.store(self.uploads_dir, order_id, uploads, types, self.settings.photo_timezone)
 
         def run(s: Session) -> int:
             o = self._load(s, order_id)
-            self._check(actor, o, "verify")
+            self._check(actor, o, action)
+            replaced = self._current_verification(s, o.id) if o.state == State.VERIFIED else None
             v = Verification(
                 order_id=o.id,
                 user_id=actor.user_id,
@@ -248,21 +341,36 @@ class OrderService:
                 lat=lat,
                 notes=notes,
                 at=now,
+                status=VerificationStatus.SUBMITTED,
+                replaces_id=replaced.id if replaced else None,
+                visited_at=visited_at,
+                checklist=checks,
             )
+            if replaced is not None:
+                replaced.status = VerificationStatus.AMENDED
             s.add(v)
             s.flush()
-            _add_photos(s, o.id, stored, "verify", now, verification_id=v.id)
+            site = _site(o) or ((lon, lat) if lon is not None and lat is not None else None)
+            flags = self._add_photos(s, o.id, stored, "verify", now, site, visited_at or now, v.id)
+            data: dict[str, Any] = {
+                "verification": v.id,
+                "outcome": str(outcome_v),
+                "trade": trade,
+                "photos": [p.sha256 for p in stored],
+                "checklist": [k for k, seen in checks.items() if seen],
+            }
+            if replaced is not None:
+                data["replaces"] = replaced.id
+            if flags:
+                data["photo_warnings"] = flags
+            if visited_at is not None:
+                data["visited_at"] = visited_at.isoformat(timespec="seconds")
             self._apply(
                 s,
                 actor,
                 o,
-                "verify",
-                data={
-                    "verification": v.id,
-                    "outcome": str(outcome_v),
-                    "trade": trade,
-                    "photos": [p.sha256 for p in stored],
-                },
+                action,
+                data=data,
                 values={"verifier_id": actor.user_id, "outcome": str(outcome_v), "verified_at": now},
             )
             return v.id
@@ -282,14 +390,7 @@ class OrderService:
 
         def run(s: Session) -> None:
             o = self._load(s, order_id)
-            v = s.scalars(
-                select(Verification)
-                .where(Verification.order_id == o.id)
-                .order_by(Verification.id.desc())
-                .limit(1)
-            ).first()
-            if v is None:
-                raise Conflict(f"order {o.id} has no verification to re-check")
+            v = self._current_verification(s, o.id)
             verifier = s.get(User, v.user_id)
             now = self.clock()
             if decision == "return":
@@ -404,12 +505,12 @@ class OrderService:
         )
         with self._tx() as s:
             self._check(actor, self._load(s, order_id), "close")
-        stored = photos.store(self.uploads_dir, order_id, uploads, types)
+        stored = photos.store(self.uploads_dir, order_id, uploads, types, self.settings.photo_timezone)
 
         def run(s: Session) -> None:
             o = self._load(s, order_id)
             now = self.clock()
-            _add_photos(s, o.id, stored, "close", now)
+            self._add_photos(s, o.id, stored, "close", now, _site(o), now)
             self._apply(
                 s,
                 actor,
@@ -690,6 +791,10 @@ class OrderService:
                         "lat": v.lat,
                         "notes": v.notes,
                         "at": v.at,
+                        "status": v.status,
+                        "replaces": v.replaces_id,
+                        "visited_at": v.visited_at,
+                        "checklist": v.checklist or {},
                     }
                     for v in vers
                 ],
@@ -716,12 +821,60 @@ class OrderService:
                 },
                 evaluations=[{"result": e.result, "notes": e.notes, "at": e.at} for e in evals],
                 photos=[
-                    {"id": p.id, "stage": p.stage, "content_type": p.content_type, "size": p.size}
+                    {
+                        "id": p.id,
+                        "stage": p.stage,
+                        "verification": p.verification_id,
+                        "content_type": p.content_type,
+                        "size": p.size,
+                        "taken_at": p.taken_at,
+                        "gps_lon": p.gps_lon,
+                        "gps_lat": p.gps_lat,
+                        "warnings": p.warnings or [],
+                    }
                     for p in phs
                 ],
                 evidence=o.evidence or {},
                 actions=actions,
             )
+
+    def _add_photos(
+        self,
+        s: Session,
+        order_id: int,
+        stored: list[photos.StoredPhoto],
+        stage: str,
+        at: datetime,
+        site: tuple[float, float] | None,
+        visit: datetime,
+        verification_id: int | None = None,
+    ) -> int:
+        """Record stored photo files against an order (and verification), with their EXIF checks.
+
+        Returns how many photos carry a warning (far from ``site``, taken long before ``visit``).
+        """
+        rules = photos.PhotoRules(self.settings.photo_max_distance_m, self.settings.photo_max_age_hours)
+        flagged = 0
+        for p in stored:
+            warnings = photos.warnings_for(p.meta, site=site, visit=visit, rules=rules)
+            flagged += bool(warnings)
+            s.add(
+                Photo(
+                    order_id=order_id,
+                    verification_id=verification_id,
+                    stage=stage,
+                    path=p.path,
+                    content_type=p.content_type,
+                    size=p.size,
+                    sha256=p.sha256,
+                    at=at,
+                    taken_at=p.meta.taken_at,
+                    gps_lon=p.meta.lon,
+                    gps_lat=p.meta.lat,
+                    warnings=warnings,
+                )
+            )
+        return flagged
 
     def photo_path(self, actor: Actor, photo_id: int) -> tuple[Path, str]:
         with self._tx() as s:
@@ -742,25 +895,5 @@ class OrderService:
             return o.account_no
 
 
-def _add_photos(
-    s: Session,
-    order_id: int,
-    stored: list[photos.StoredPhoto],
-    stage: str,
-    at: datetime,
-    verification_id: int | None = None,
-) -> None:
-    """Record stored photo files against an order (and the verification they document, if any)."""
-    for p in stored:
-        s.add(
-            Photo(
-                order_id=order_id,
-                verification_id=verification_id,
-                stage=stage,
-                path=p.path,
-                content_type=p.content_type,
-                size=p.size,
-                sha256=p.sha256,
-                at=at,
-            )
-        )
+def _site(o: WorkOrder) -> tuple[float, float] | None:
+    return (o.lon, o.lat) if o.lon is not None and o.lat is not None else None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.store.db import make_engine, migrate, session_factory
 from gridwatch.workflow.accounts import AccountService
+from gridwatch.workflow.notices import NoticeService
 from gridwatch.workflow.orders import OrderService
 from gridwatch.workspace import Workspace
 
@@ -29,6 +30,7 @@ class Platform:
     sessions: sessionmaker[Session]
     accounts: AccountService
     orders: OrderService
+    notices: NoticeService
 
     @classmethod
     def open(
@@ -54,6 +56,7 @@ class Platform:
             sessions=sessions,
             accounts=AccountService(sessions, ws.settings.workflow, ws.settings.web, hasher=hasher),
             orders=OrderService(sessions, ws.settings.workflow, ws.uploads_dir),
+            notices=NoticeService(sessions),
         )
 
     def close(self) -> None:

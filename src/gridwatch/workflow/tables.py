@@ -145,6 +145,15 @@ class WorkOrder(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class VerificationStatus:
+    """A verification is ``submitted``; editing it before the re-check makes it ``amended`` (a new record
+    replaces it); taking it back makes it ``withdrawn``.  Only a ``submitted`` one can be re-checked."""
+
+    SUBMITTED = "submitted"
+    AMENDED = "amended"
+    WITHDRAWN = "withdrawn"
+
+
 class Verification(Base):
     __tablename__ = "wf_verification"
 
@@ -157,6 +166,10 @@ class Verification(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default=VerificationStatus.SUBMITTED)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("wf_verification.id"), nullable=True)
+    visited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when filled in offline
+    checklist: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # item key -> observed (bool)
 
 
 class Photo(Base):
@@ -171,6 +184,10 @@ class Photo(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # EXIF, UTC
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)  # EXIF GPS
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": ..., ...}] for the reviewer
 
 
 class Review(Base):
@@ -250,3 +267,12 @@ class DataAccess(Base):
     what: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class NoticeCursor(Base):
+    """Per user: the sequence number of the newest event already seen in the notification list."""
+
+    __tablename__ = "wf_notice_cursor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("wf_user.id"), primary_key=True, autoincrement=False)
+    seen_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -79,3 +79,17 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+@dataclass
+class UserView:
+    """A user as an administrator sees it (never the password hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    jurisdiction_code: str
+    phone: str | None
+    active: bool
+    created_at: datetime

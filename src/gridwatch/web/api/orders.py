@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.workflow import loop
+from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.curves import daily_kwh
 from gridwatch.workflow.photos import Upload
 from gridwatch.workflow.views import OrderView
@@ -124,6 +124,21 @@ def _ok(p, auth, oid: int) -> Ok:  # type: ignore[no-untyped-def]
     return Ok(order=OrderOut.of(p.orders.get(auth.actor, oid).order))
 
 
+class CheckItemOut(BaseModel):
+    key: str
+    label_zh: str
+    label_en: str
+
+
+@router.get("/checklists", response_model=dict[str, list[CheckItemOut]])
+def checklist_items(auth: ApiAuth) -> dict[str, list[CheckItemOut]]:
+    """Inspection items per trade (the common items under ``""``)."""
+    out = {"": [CheckItemOut.model_validate(i, from_attributes=True) for i in checklists.COMMON]}
+    for trade, items in checklists.CHECKLISTS.items():
+        out[trade] = [CheckItemOut.model_validate(i, from_attributes=True) for i in items]
+    return out
+
+
 @router.get("/transitions", response_model=list[TransitionOut])
 def transitions(auth: ApiAuth) -> list[TransitionOut]:
     """The transition table (the loop as data)."""
@@ -215,9 +230,13 @@ async def verify(
     lon: Annotated[float | None, Form()] = None,
     lat: Annotated[float | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
+    visited_at: Annotated[datetime | None, Form()] = None,
+    check: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Ok:
-    """On-site verification (multipart: outcome, trade, lon, lat, notes, photos)."""
+    """On-site verification (multipart: outcome, trade, lon, lat, notes, photos; ``visited_at`` when the
+    form was filled in offline and is sent later; ``check`` repeated: the trade's checklist items observed).
+    JPEG photos are checked against the site by EXIF."""
     uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
     p.orders.verify(
         auth.actor,
@@ -228,7 +247,51 @@ async def verify(
         lat=lat,
         notes=notes,
         uploads=uploads,
+        visited_at=visited_at,
+        checklist=check,
     )
+    return _ok(p, auth, order_id)
+
+
+@router.post("/orders/{order_id}/amend-verification", response_model=Ok)
+async def amend_verification(
+    order_id: int,
+    auth: ApiAuth,
+    p: PlatformDep,
+    outcome: Annotated[str, Form()],
+    trade: Annotated[str | None, Form()] = None,
+    lon: Annotated[float | None, Form()] = None,
+    lat: Annotated[float | None, Form()] = None,
+    notes: Annotated[str, Form()] = "",
+    visited_at: Annotated[datetime | None, Form()] = None,
+    check: Annotated[list[str] | None, Form()] = None,
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Ok:
+    """Edit a submitted verification before the re-check (its author only; same fields as verify)."""
+    uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
+    p.orders.amend_verification(
+        auth.actor,
+        order_id,
+        outcome=outcome,
+        trade=trade or None,
+        lon=lon,
+        lat=lat,
+        notes=notes,
+        uploads=uploads,
+        visited_at=visited_at,
+        checklist=check,
+    )
+    return _ok(p, auth, order_id)
+
+
+class WithdrawIn(BaseModel):
+    reason: str = ""
+
+
+@router.post("/orders/{order_id}/withdraw-verification", response_model=Ok)
+def withdraw_verification(order_id: int, body: WithdrawIn, auth: ApiAuth, p: PlatformDep) -> Ok:
+    """Take a submitted verification back before the re-check; the order returns to its author."""
+    p.orders.withdraw_verification(auth.actor, order_id, body.reason)
     return _ok(p, auth, order_id)
 
 

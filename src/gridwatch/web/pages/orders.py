@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,8 +16,9 @@ from starlette.datastructures import FormData, UploadFile
 
 from gridwatch.web.deps import PageAuth, PlatformDep, csrf_ok
 from gridwatch.web.pages.base import NavItem, render
-from gridwatch.workflow import loop
+from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.errors import InvalidInput
 from gridwatch.workflow.exports import orders_to_excel
 from gridwatch.workflow.photos import Upload
 from gridwatch.workflow.platform import Platform
@@ -119,16 +121,22 @@ def order_page(order_id: int, request: Request, auth: PageAuth, p: PlatformDep):
 @router.get("/orders/{order_id}/verify")
 def verify_form(order_id: int, request: Request, auth: PageAuth, p: PlatformDep):  # type: ignore[no-untyped-def]
     d = p.orders.get(auth.actor, order_id)
-    if "verify" not in d.actions:
+    action = next((a for a in VERIFY_ACTIONS if a in d.actions), None)
+    if action is None:
         raise HTTPException(409, "this order cannot be verified by you now")
+    current = next((v for v in reversed(d.verifications) if v["status"] == "submitted"), None)
     return render(
         request,
         auth,
         "verify.html",
         {
             "o": d.order,
+            "action": action,
+            "current": current if action == "amend_verification" else None,
             "outcomes": loop.OUTCOMES,
             "trades": loop.TRADES,
+            "common_checks": checklists.COMMON,
+            "trade_checks": checklists.CHECKLISTS,
             "max_photos": p.workspace.settings.workflow.max_photos,
         },
     )
@@ -148,21 +156,44 @@ def _opt_float(v: Any) -> float | None:
 
 Handler = Callable[[Platform, Actor, int, FormData, list[Upload]], None]
 
+VERIFY_ACTIONS = ("verify", "amend_verification")
+"""Actions answered by the verification form (a first submission, or editing it before the re-check)."""
+
+
+def _verification_fields(f: FormData, u: list[Upload]) -> dict[str, Any]:
+    return {
+        "outcome": str(f.get("outcome", "")),
+        "trade": str(f.get("trade") or "") or None,
+        "lon": _opt_float(f.get("lon")),
+        "lat": _opt_float(f.get("lat")),
+        "notes": str(f.get("notes", "")),
+        "uploads": u,
+        "visited_at": _opt_time(f.get("visited_at")),
+        "checklist": [str(k) for k in f.getlist("check")],
+    }
+
+
+def _opt_time(v: Any) -> datetime | None:
+    if v in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"visited_at: {v!r} is not an ISO time") from exc
+
+
 PAGE_ACTIONS: dict[str, Handler] = {
     "claim": lambda p, a, o, f, u: p.orders.claim(a, o),
     "release": lambda p, a, o, f, u: p.orders.release(a, o, str(f.get("reason", ""))),
     "reassign": lambda p, a, o, f, u: p.orders.reassign(
         a, o, int(str(f.get("user_id"))), str(f.get("reason", ""))
     ),
-    "verify": lambda p, a, o, f, u: p.orders.verify(
-        a,
-        o,
-        outcome=str(f.get("outcome", "")),
-        trade=str(f.get("trade") or "") or None,
-        lon=_opt_float(f.get("lon")),
-        lat=_opt_float(f.get("lat")),
-        notes=str(f.get("notes", "")),
-        uploads=u,
+    "verify": lambda p, a, o, f, u: p.orders.verify(a, o, **_verification_fields(f, u)),
+    "amend_verification": lambda p, a, o, f, u: p.orders.amend_verification(
+        a, o, **_verification_fields(f, u)
+    ),
+    "withdraw_verification": lambda p, a, o, f, u: p.orders.withdraw_verification(
+        a, o, str(f.get("reason", ""))
     ),
     "approve": lambda p, a, o, f, u: p.orders.review(a, o, decision="approve"),
     "return": lambda p, a, o, f, u: p.orders.review(a, o, decision="return", reason=str(f.get("reason", ""))),

@@ -64,6 +64,20 @@
       });
     });
   };
+  gw.checklist = function () {
+    /* show the checklist of the chosen trade only; hidden items are disabled so they are not sent */
+    var sel = document.querySelector("form.verify select[name=trade]");
+    if (!sel) return;
+    function show() {
+      document.querySelectorAll("fieldset.trade-checks").forEach(function (fs) {
+        var on = fs.dataset.trade === sel.value;
+        fs.hidden = !on;
+        fs.querySelectorAll("input").forEach(function (i) { i.disabled = !on; });
+      });
+    }
+    sel.addEventListener("change", show);
+    show();
+  };
   var COLORS = { pooled: "#d32f2f", claimed: "#f57c00", returned: "#f57c00", verified: "#fbc02d",
     confirmed: "#7b1fa2", disposing: "#5e35b1", disposed: "#1976d2", closed: "#2e7d32" };
   gw.map = function () {
@@ -101,5 +115,20 @@
       if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] }); else map.setView([23.13, 113.26], 10);
     });
   };
+  gw.bell = function () {
+    var n = document.getElementById("bell-n");
+    if (!n || !navigator.onLine) return;
+    fetch("/api/v1/notifications/count", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d) return;
+        n.textContent = d.count >= 99 ? "99+" : String(d.count);
+        n.hidden = d.count === 0;
+      }).catch(function () {});
+  };
   window.gw = gw;
+  if (document.getElementById("bell")) {
+    gw.bell();
+    setInterval(gw.bell, 60000);
+  }
 })();
