@@ -94,6 +94,34 @@ def export_labels(ctx: typer.Context, out: Annotated[Path, typer.Option(help="CS
     typer.echo(f"{n} labels written to {out}")
 
 
+@orders_app.command("feed-lake")
+def feed_lake(ctx: typer.Context) -> None:
+    """Feed field results back into the lake: re-checked outcomes → `labels` (the supervised model learns
+    from them), orders closed after disposal → `closures` (the resurgence model watches them).
+
+    Writes the two files under results/feedback/ and ingests them; running it again adds nothing new.
+    """
+    from gridwatch.lake.ingest import ingest_files
+    from gridwatch.workflow.exports import write_closures_csv, write_labels_csv
+
+    ws = workspace(ctx)
+    p = _platform(ctx)
+    try:
+        out = ws.results_dir / "feedback"
+        files = {"labels": out / "labels.csv", "closures": out / "closures.csv"}
+        counts = {"labels": write_labels_csv(p.sessions, files["labels"]),
+                  "closures": write_closures_csv(p.sessions, files["closures"])}
+    finally:
+        p.close()
+    for table, path in files.items():
+        (r,) = ingest_files(ws.lake_dir, table, [path], ws.settings.lake, ws.settings.timezone)
+        if r.error:
+            typer.echo(f"error: {r.error}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{table}: {counts[table]} from work orders, {r.accepted} new or changed in the lake, "
+                   f"{r.already_in_lake} already there, {r.quarantined} quarantined")
+
+
 @users_app.command("create")
 def create_user(
     ctx: typer.Context,

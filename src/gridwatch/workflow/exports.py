@@ -1,15 +1,18 @@
-"""Exports: the order list to Excel, and verification outcomes as lake ``labels`` rows."""
+"""Exports: the order list to Excel; verification outcomes as lake ``labels`` rows and closed sites as lake
+``closures`` rows (the feedback that trains the models and arms the resurgence watch)."""
 
 from __future__ import annotations
 
 import csv
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gridwatch.lake.contracts import LABELS
+from gridwatch.lake.contracts import CLOSURES, LABELS
 from gridwatch.workflow import loop
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.orders import OrderService
@@ -91,11 +94,42 @@ def labels_rows(sessions: sessionmaker[Session]) -> list[dict[str, object]]:
 
 
 def write_labels_csv(sessions: sessionmaker[Session], path: Path) -> int:
-    rows = labels_rows(sessions)
+    rows = [{**r, "is_workshop": "true" if r["is_workshop"] else "false"} for r in labels_rows(sessions)]
+    return _write_csv(path, LABELS.column_names, rows)
+
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def closures_rows(sessions: sessionmaker[Session]) -> list[dict[str, object]]:
+    """One closure per order closed after disposal (shut down, relocated, upgraded), dated by its local
+    closing day: the lake ``closures`` rows the resurgence model watches (a closed site whose power
+    rises again re-opens its order)."""
+    with sessions() as s:
+        q = (
+            select(WorkOrder.id, WorkOrder.account_no, WorkOrder.measure, WorkOrder.closed_at)
+            .where(WorkOrder.state == loop.State.CLOSED, WorkOrder.resolution == "disposed",
+                   WorkOrder.measure.is_not(None), WorkOrder.closed_at.is_not(None))
+            .order_by(WorkOrder.id)
+        )
+        out: dict[tuple[str, str], dict[str, object]] = {}
+        for oid, acc, measure, closed_at in s.execute(q):
+            day = closed_at.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date().isoformat()  # stored as naive UTC
+            out[(acc, day)] = {"account_no": acc, "closed_on": day, "measure": measure,
+                               "source": f"work_order:{oid}"}
+        return list(out.values())
+
+
+def write_closures_csv(sessions: sessionmaker[Session], path: Path) -> int:
+    return _write_csv(path, CLOSURES.column_names, closures_rows(sessions))
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=LABELS.column_names)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=columns)
         w.writeheader()
-        for r in rows:
-            w.writerow({**r, "is_workshop": "true" if r["is_workshop"] else "false"})
+        w.writerows(rows)
+    tmp.replace(path)
     return len(rows)
