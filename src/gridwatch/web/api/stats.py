@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.web.hull import convex_hull
+from gridwatch.web.hull import convex_hull, district_outlines
 from gridwatch.workflow.dashboard import build, map_points
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
@@ -62,7 +62,8 @@ def dashboard(auth: ApiAuth, p: PlatformDep) -> DashboardOut:
 
 @router.get("/map")
 def map_data(auth: ApiAuth, p: PlatformDep) -> dict[str, Any]:
-    """Order points, ~1 km heat cells and per-district outlines (convex hulls of their points)."""
+    """Order points, ~1 km heat cells, per-district outlines (convex hulls of their points) and the shipped
+    district boundaries of the user's area."""
     pts = map_points(p.sessions, auth.actor)
     cells: dict[tuple[int, int], int] = defaultdict(int)
     by_district: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -78,5 +79,6 @@ def map_data(auth: ApiAuth, p: PlatformDep) -> dict[str, Any]:
             {"code": c, "name": names.get(c, c), "hull": convex_hull(v), "count": len(v)}
             for c, v in by_district.items()
         ],
+        "boundaries": district_outlines(p.workspace.settings.city_code, auth.actor.jurisdiction_code),
         "tile_url": p.workspace.settings.web.tile_url,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from gridwatch.geo.boundaries import district_boundaries
 from gridwatch.web.deps import PageAuth
 from gridwatch.web.pages.base import NavItem, render
 
@@ -13,4 +14,6 @@ NAV = [NavItem("/map", "map", None, 60)]
 
 @router.get("/map")
 def map_page(request: Request, auth: PageAuth):  # type: ignore[no-untyped-def]
-    return render(request, auth, "map.html", {"tile_url": request.app.state.settings.web.tile_url})
+    settings = request.app.state.settings
+    has_boundaries = bool(district_boundaries(settings.city_code))
+    return render(request, auth, "map.html", {"tile_url": settings.web.tile_url, "has_boundaries": has_boundaries})

@@ -93,15 +93,27 @@
         L.rectangle([[h[1], h[0]], [h[1] + 0.01, h[0] + 0.01]],
           { stroke: false, fillColor: "#e53935", fillOpacity: 0.08 + 0.35 * h[2] / max }).addTo(heat);
       });
-      d.outlines.forEach(function (o) {
-        var ll = o.hull.map(function (p) { return [p[1], p[0]]; });
-        if (ll.length >= 3) L.polygon(ll, { color: "#123b63", weight: 1.5, fillOpacity: 0.04 }).addTo(outlines);
-        if (ll.length) {
-          var c = ll.reduce(function (a, p) { return [a[0] + p[0] / ll.length, a[1] + p[1] / ll.length]; }, [0, 0]);
-          L.marker(c, { icon: L.divIcon({ className: "map-label", html: o.name + " (" + o.count + ")", iconSize: null }) })
-            .addTo(outlines);
-        }
-      });
+      var counts = {}, shapes = [];
+      d.outlines.forEach(function (o) { counts[o.code] = o.count; });
+      var label = function (ll, text) {
+        var c = ll.reduce(function (a, p) { return [a[0] + p[0] / ll.length, a[1] + p[1] / ll.length]; }, [0, 0]);
+        L.marker(c, { icon: L.divIcon({ className: "map-label", html: text, iconSize: null }) }).addTo(outlines);
+      };
+      if (d.boundaries && d.boundaries.length) {  // shipped district boundaries
+        d.boundaries.forEach(function (b) {
+          var rings = b.rings.map(function (r) { return r.map(function (p) { return [p[1], p[0]]; }); });
+          var poly = L.polygon(rings, { color: "#123b63", weight: 1.5, fillOpacity: 0.03 }).addTo(outlines);
+          shapes.push(poly.getBounds());
+          var biggest = rings.reduce(function (a, r) { return r.length > a.length ? r : a; }, []);
+          label(biggest, b.name + (counts[b.code] ? " (" + counts[b.code] + ")" : ""));
+        });
+      } else {  // no boundaries ship for this city: the convex hull of each district's orders
+        d.outlines.forEach(function (o) {
+          var ll = o.hull.map(function (p) { return [p[1], p[0]]; });
+          if (ll.length >= 3) L.polygon(ll, { color: "#123b63", weight: 1.5, fillOpacity: 0.04 }).addTo(outlines);
+          if (ll.length) label(ll, o.name + " (" + o.count + ")");
+        });
+      }
       d.points.forEach(function (p) {
         bounds.push([p[2], p[1]]);
         L.circleMarker([p[2], p[1]], { radius: 4, weight: 1, color: "#fff", fillColor: COLORS[p[3]] || "#555",
@@ -112,7 +124,9 @@
       layers[el.dataset.lPoints] = points;
       L.control.layers(null, layers, { collapsed: false }).addTo(map);
       L.control.scale().addTo(map);
-      if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] }); else map.setView([23.13, 113.26], 10);
+      if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
+      else if (shapes.length) map.fitBounds(shapes.reduce(function (a, b) { return a.extend(b); }), { padding: [10, 10] });
+      else map.setView([23.13, 113.26], 10);
     });
   };
   gw.bell = function () {
