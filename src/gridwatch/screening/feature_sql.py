@@ -5,7 +5,12 @@ Two passes:
 1. :func:`account_features_sql` — per customer, from the lake views ``customers``, ``readings_daily``,
    ``readings_interval``, ``weather``, ``water``, ``permits``, ``registry``, ``closures`` and the
    registered calendar ``gw_calendar``.  It may be run per hash bucket of customers so that exact
-   medians/quantiles (which cannot spill in DuckDB) stay within memory.
+   medians/quantiles (which cannot spill in DuckDB) stay within memory.  The daily readings are read
+   twice, each time with only ``account_no, date, kwh``: one scan (``da0``) computes every moment,
+   conditional mean and the exact median/p95 in one group-by, with the calendar and the weather already
+   reduced to one flag row per day (``cal``, 365 rows); a second scan (``db``) counts the days against
+   each account's own thresholds (off, on, flat), which are known only after the first.  No window
+   function or sort runs over daily rows.
 2. :func:`peer_features_sql` — over the per-customer table registered back as ``gw_account``: each
    customer against the median and MAD of its peers (same tariff in the same transformer district,
    falling back to the same tariff city-wide when the district has too few customers).
