@@ -37,7 +37,11 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
 1. **Features** (`feature_sql.py`): one DuckDB-dialect SQL text per pass, run by either engine
    (`gridwatch.engine`; Spark gets it transpiled by sqlglot, with the few dialect differences in
    `engine/dialects.py`). Pass 1 is per customer over the lake; DuckDB runs it per hash bucket of customers
-   (`screening.bucket_rows`) because its exact median/quantile cannot spill. Pass 2 compares every customer
+   (`screening.bucket_rows`) because its exact median/quantile cannot spill. Pass 1 reads only
+   `account_no, date, kwh` of the daily readings, twice: one group-by computes every moment, conditional
+   mean and the exact median/p95 (calendar and weather reduced beforehand to one flag row per day), a
+   second counts days against each account's own thresholds (off, on, flat); no window function or sort
+   runs over daily rows. Pass 2 compares every customer
    with its peers: same tariff in the same transformer district (台区), or the same tariff city-wide when
    the district has fewer than `screening.min_peers` customers. Readings never leave the engine; only the
    per-customer table (one row per customer) comes back.

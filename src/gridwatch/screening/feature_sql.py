@@ -5,7 +5,12 @@ Two passes:
 1. :func:`account_features_sql` — per customer, from the lake views ``customers``, ``readings_daily``,
    ``readings_interval``, ``weather``, ``water``, ``permits``, ``registry``, ``closures`` and the
    registered calendar ``gw_calendar``.  It may be run per hash bucket of customers so that exact
-   medians/quantiles (which cannot spill in DuckDB) stay within memory.
+   medians/quantiles (which cannot spill in DuckDB) stay within memory.  The daily readings are read
+   twice, each time with only ``account_no, date, kwh``: one scan (``da0``) computes every moment,
+   conditional mean and the exact median/p95 in one group-by, with the calendar and the weather already
+   reduced to one flag row per day (``cal``, 365 rows); a second scan (``db``) counts the days against
+   each account's own thresholds (off, on, flat), which are known only after the first.  No window
+   function or sort runs over daily rows.
 2. :func:`peer_features_sql` — over the per-customer table registered back as ``gw_account``: each
    customer against the median and MAD of its peers (same tariff in the same transformer district,
    falling back to the same tariff city-wide when the district has too few customers).
@@ -65,6 +70,8 @@ def account_features_sql(w: Window, s: ScreeningSettings, bucket: tuple[int, int
     day_len = (de - ds) % 24 or 24
     lo, hi = s.comfort_c
     bc = _bucket("account_no", bucket)
+    daily_rows = (f"r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL"
+                  f" AND {_bucket('r.account_no', bucket)}")
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
     return f"""
@@ -73,55 +80,66 @@ WITH cust AS (
   FROM customers WHERE {bc}
 ),
 wx AS (
-  SELECT date, avg(tmean_c) AS tmean_c, avg(precip_mm) AS precip_mm,
-         greatest(avg(tmean_c) - {hi}, 0) + greatest({lo} - avg(tmean_c), 0) AS degree_c
+  SELECT date, avg(tmean_c) AS tmean_c, avg(precip_mm) AS precip_mm
   FROM weather WHERE date BETWEEN {_d(w.start)} AND {_d(w.as_of)} GROUP BY date
 ),
-d AS (
-  SELECT r.account_no, r.date, r.kwh, c.day_index, c.is_weekend, c.is_holiday, c.sf_phase, c.is_recent,
-         c.is_trend, wx.degree_c, wx.precip_mm
-  FROM readings_daily r
-  JOIN gw_calendar c ON r.date = c.date
-  LEFT JOIN wx ON r.date = wx.date
-  WHERE r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL
-    AND {_bucket("r.account_no", bucket)}
+cal AS (
+  SELECT c.date, c.day_index, c.is_recent, c.is_trend,
+    c.is_weekend AND NOT c.is_holiday AS is_rest,
+    NOT c.is_weekend AND NOT c.is_holiday AS is_work,
+    coalesce(c.sf_phase = 'during', FALSE) AS is_sf,
+    coalesce(c.sf_phase = 'before', FALSE) AS is_pre_sf,
+    greatest(wx.tmean_c - {hi}, 0) + greatest({lo} - wx.tmean_c, 0) AS degree_c,
+    coalesce(wx.precip_mm >= {s.rain_mm}, FALSE) AS is_rain,
+    coalesce(wx.precip_mm < {s.dry_mm}, FALSE) AS is_dry
+  FROM gw_calendar c LEFT JOIN wx ON c.date = wx.date
 ),
 da0 AS (
-  SELECT account_no,
+  SELECT r.account_no,
     count(*) AS n_days,
-    count(*) FILTER (WHERE kwh = 0) AS n_zero_days,
-    avg(kwh) AS mean_kwh,
-    quantile_cont(kwh, [0.5, 0.95]) AS q,
-    max(kwh) AS max_kwh,
-    stddev_samp(kwh) AS sd_kwh,
-    avg(kwh) FILTER (WHERE is_weekend AND NOT is_holiday) AS weekend_kwh,
-    avg(kwh) FILTER (WHERE NOT is_weekend AND NOT is_holiday) AS weekday_kwh,
-    avg(kwh) FILTER (WHERE sf_phase = 'during') AS sf_kwh,
-    avg(kwh) FILTER (WHERE sf_phase = 'before') AS pre_sf_kwh,
-    corr(kwh, degree_c) AS temp_corr,
-    regr_slope(kwh, degree_c) AS temp_slope,
-    avg(kwh) FILTER (WHERE precip_mm >= {s.rain_mm}) AS rain_kwh,
-    avg(kwh) FILTER (WHERE precip_mm < {s.dry_mm}) AS dry_kwh,
-    count(*) FILTER (WHERE precip_mm >= {s.rain_mm}) AS n_rain_days,
-    avg(kwh) FILTER (WHERE is_recent) AS recent_kwh,
-    avg(kwh) FILTER (WHERE NOT is_recent) AS base_kwh,
-    count(*) FILTER (WHERE is_recent) AS n_recent_days,
-    regr_slope(kwh, day_index) FILTER (WHERE is_trend) AS trend_slope,
-    max(kwh) FILTER (WHERE is_recent) AS recent_max_kwh
-  FROM d GROUP BY account_no
+    count(*) FILTER (WHERE r.kwh = 0) AS n_zero_days,
+    sum(r.kwh) AS sum_kwh,
+    quantile_cont(r.kwh, [0.5, 0.95]) AS q,
+    max(r.kwh) AS max_kwh,
+    stddev_samp(r.kwh) AS sd_kwh,
+    avg(r.kwh) FILTER (WHERE cal.is_rest) AS weekend_kwh,
+    avg(r.kwh) FILTER (WHERE cal.is_work) AS weekday_kwh,
+    avg(r.kwh) FILTER (WHERE cal.is_sf) AS sf_kwh,
+    avg(r.kwh) FILTER (WHERE cal.is_pre_sf) AS pre_sf_kwh,
+    corr(r.kwh, cal.degree_c) AS temp_corr,
+    regr_slope(r.kwh, cal.degree_c) AS temp_slope,
+    avg(r.kwh) FILTER (WHERE cal.is_rain) AS rain_kwh,
+    avg(r.kwh) FILTER (WHERE cal.is_dry) AS dry_kwh,
+    count(*) FILTER (WHERE cal.is_rain) AS n_rain_days,
+    sum(r.kwh) FILTER (WHERE cal.is_recent) AS recent_sum,
+    count(*) FILTER (WHERE cal.is_recent) AS n_recent_days,
+    regr_slope(r.kwh, cal.day_index) FILTER (WHERE cal.is_trend) AS trend_slope,
+    max(r.kwh) FILTER (WHERE cal.is_recent) AS recent_max_kwh
+  FROM readings_daily r JOIN cal ON r.date = cal.date
+  WHERE {daily_rows}
+  GROUP BY r.account_no
 ),
 da AS (
-  SELECT da0.*, q[1] AS median_kwh, q[2] AS p95_kwh FROM da0
+  SELECT da0.*,
+    sum_kwh / n_days AS mean_kwh,
+    recent_sum / nullif(n_recent_days, 0) AS recent_kwh,
+    (sum_kwh - coalesce(recent_sum, 0)) / nullif(n_days - n_recent_days, 0) AS base_kwh,
+    q[1] AS median_kwh, q[2] AS p95_kwh,
+    greatest(0.1 * q[2], 0.5) AS off_kwh,
+    CASE WHEN q[2] > 0 THEN 0.5 * q[2] END AS on_kwh,
+    CASE WHEN q[1] > 0 THEN 0.8 * q[1] END AS flat_lo,
+    CASE WHEN q[1] > 0 THEN 1.2 * q[1] END AS flat_hi
+  FROM da0
 ),
 db AS (
-  SELECT d.account_no,
-    count(*) FILTER (WHERE d.kwh <= greatest(0.1 * da.p95_kwh, 0.5)) AS n_off_days,
-    count(*) FILTER (WHERE d.kwh <= greatest(0.1 * da.p95_kwh, 0.5) AND NOT d.is_recent) AS n_off_before,
-    count(*) FILTER (WHERE d.kwh >= 0.5 * da.p95_kwh AND da.p95_kwh > 0) AS n_on_days,
-    count(*) FILTER (WHERE d.kwh BETWEEN 0.8 * da.median_kwh AND 1.2 * da.median_kwh AND da.median_kwh > 0)
-      AS n_flat
-  FROM d JOIN da ON d.account_no = da.account_no
-  GROUP BY d.account_no
+  SELECT r.account_no,
+    count(*) FILTER (WHERE r.kwh <= da.off_kwh) AS n_off_days,
+    count(*) FILTER (WHERE r.kwh <= da.off_kwh AND r.date < {_d(w.recent_start)}) AS n_off_before,
+    count(*) FILTER (WHERE r.kwh >= da.on_kwh) AS n_on_days,
+    count(*) FILTER (WHERE r.kwh BETWEEN da.flat_lo AND da.flat_hi) AS n_flat
+  FROM readings_daily r JOIN da ON r.account_no = da.account_no
+  WHERE {daily_rows}
+  GROUP BY r.account_no
 ),
 iv AS (
   SELECT account_no, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,

@@ -89,7 +89,9 @@ def score_features(
     code = assign_codes(score, hits, rules)
     names = np.asarray(hits.columns, dtype=object)
     hit_arr = hits.to_numpy()
-    model_hit_text = [",".join(names[row]) for row in hit_arr]
+    model_hit_text = np.full(len(hit_arr), "", dtype=object)
+    for i in np.flatnonzero(hit_arr.any(axis=1)):  # joined only where a model raised an alarm
+        model_hit_text[i] = ",".join(names[hit_arr[i]])
     reasons = explain_all(feats, hits, contrib, code != "green")
     out = pd.DataFrame({
         "account_no": feats["account_no"].to_numpy(),
