@@ -48,7 +48,22 @@ class SmallCity:
     interval: dict[str, list[list[float]]]
 
 
-def build_city(home: Path) -> SmallCity:
+def write_links(ws: Workspace, links: dict[str, tuple[str | None, str | None]]) -> None:
+    """links.parquet as the address module writes it: account → (permit_no, uscc)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gridwatch.address.links import links_path
+
+    path = links_path(ws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({
+        "account_no": list(links), "permit_no": [v[0] for v in links.values()],
+        "uscc": [v[1] for v in links.values()], "score": [0.9] * len(links), "evidence": ["{}"] * len(links),
+    }), path)
+
+
+def build_city(home: Path, with_links: bool = True) -> SmallCity:
     rng = np.random.default_rng(7)
     days = [START + timedelta(days=i) for i in range(N_DAYS)]
     daily: dict[str, list[float | None]] = {}
@@ -80,13 +95,21 @@ def build_city(home: Path) -> SmallCity:
     daily["G001"] = [None if i < 100 else (0.0 if i < 130 else 6.0) for i in range(N_DAYS)]
     for a in ("W001", "N001", "R001", "S001", "G001"):
         tariff[a] = "residential"
-    tariff["C001"] = tariff["D001"] = "commercial"
-    # industrial accounts: I001 no permit, I002 permit by account, I003 permit by holder name
-    for a in ("I001", "I002", "I003"):
+    # L001: a firm deregistered under a slightly different name — only the entity links tie it
+    daily["L001"] = [25.0] * N_DAYS
+    name["L001"] = "广州市某某五金加工厂"
+    # E001: a household with an EV charger — 7 kW from 21:00 for 2 h on alternate nights
+    daily["E001"] = [6.0 + (14.0 if i % 2 == 0 else 0.0) for i in range(N_DAYS)]
+    tariff["C001"] = tariff["D001"] = tariff["L001"] = "commercial"
+    tariff["E001"] = "residential"
+    # industrial accounts: I001 no permit, I002 permit by account, I003 permit by holder name,
+    # I004 permit found only through an entity link (holder name written differently, no account number)
+    for a in ("I001", "I002", "I003", "I004"):
         daily[a] = [300.0 if d.weekday() < 6 else 30.0 for d in days]
         tariff[a] = "industrial"
         capacity[a] = 50.0
     name["I003"] = "广州某电镀有限公司"
+    name["I004"] = "广州市某塑料制品厂"
     for a in daily:
         capacity.setdefault(a, 8.0)
     accounts = list(daily)
@@ -105,6 +128,8 @@ def build_city(home: Path) -> SmallCity:
     interval: dict[str, list[list[float]]] = {a: [hh for _ in range(28)] for a in accounts if a.startswith("H")}
     interval["N001"] = [[5.0] * 6 + [0.5] * 16 + [5.0] * 2 for _ in range(28)]  # 22–6 h at 5 kWh/h
     interval["W001"] = [[0.2] * 8 + [8.0] * 10 + [0.2] * 6 for _ in range(28)]
+    # E001: 7 kWh per hour at 21 and 22 h on even interval days (a 6.75 kW block above the median)
+    interval["E001"] = [hh[:21] + ([7.25, 7.25] if d % 2 == 0 else [0.25, 0.25]) + [0.25] for d in range(28)]
     write_table(lake, "readings_interval", interval_rows(interval, IV_START))
     write_table(lake, "weather", {
         "date": days, "district_code": [""] * N_DAYS,
@@ -112,12 +137,16 @@ def build_city(home: Path) -> SmallCity:
         "precip_mm": [precip(d) for d in days],
     })
     write_table(lake, "permits", {
-        "permit_no": ["P1", "P2"], "holder": ["某公司", "广州某电镀有限公司"], "account_no": ["I002", None],
-        "valid_from": [date(2020, 1, 1), date(2020, 1, 1)], "valid_to": [date(2030, 1, 1), None],
+        "permit_no": ["P1", "P2", "P3"], "holder": ["某公司", "广州某电镀有限公司", "某塑料制品厂"],
+        "account_no": ["I002", None, None],
+        "valid_from": [date(2020, 1, 1)] * 3, "valid_to": [date(2030, 1, 1), None, date(2030, 1, 1)],
     })
     write_table(lake, "registry", {
-        "uscc": ["91440101X", "91440101Y"], "name": ["广州某五金商行", "某公司"], "status": ["注销", "存续"],
+        "uscc": ["91440101X", "91440101Y", "91440101Z"], "name": ["广州某五金商行", "某公司", "某某五金加工厂"],
+        "status": ["注销", "存续", "注销"],
     })
+    if with_links:
+        write_links(ws, {"L001": (None, "91440101Z"), "I004": ("P3", None)})
     write_table(lake, "closures", {
         "account_no": ["R001"], "closed_on": [date(2025, 9, 1)], "measure": ["shutdown"], "source": ["ledger"],
     })
@@ -136,14 +165,15 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> SmallCity:
 
 @pytest.fixture(scope="session")
 def features(small_city: SmallCity):  # type: ignore[no-untyped-def]
+    from gridwatch.address.links import load_links
     from gridwatch.engine import get_engine
-    from gridwatch.screening.features import compute_features
+    from gridwatch.screening.feature_table import feature_table
     from gridwatch.screening.window import Window
 
     s = small_city.ws.settings.screening
     eng = get_engine("duckdb", small_city.ws)
     try:
-        t = compute_features(eng, small_city.ws.lake_dir, Window.of(AS_OF, s), s)
+        t = feature_table(eng, small_city.ws.lake_dir, Window.of(AS_OF, s), s, load_links(small_city.ws))
     finally:
         eng.close()
     return t.to_pandas().set_index("account_no")

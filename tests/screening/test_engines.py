@@ -39,13 +39,17 @@ def test_duckdb_and_spark_compute_equal_features(small_city, features) -> None: 
         if os.environ.get("CI"):
             pytest.fail("Spark tests must run in CI (pyspark and Java needed)")
         pytest.skip("pyspark or Java not installed")
+    from gridwatch.address.links import load_links
     from gridwatch.engine import get_engine
-    from gridwatch.screening.features import compute_features
+    from gridwatch.screening.feature_table import feature_table
     from gridwatch.screening.window import Window
 
     s = small_city.ws.settings.screening
     eng = get_engine("spark", small_city.ws)
-    spark = compute_features(eng, small_city.ws.lake_dir, Window.of(AS_OF, s), s).to_pandas().set_index("account_no")
+    links = load_links(small_city.ws)
+    assert links.num_rows > 0  # the entity-link pass is compared too
+    spark = feature_table(eng, small_city.ws.lake_dir, Window.of(AS_OF, s), s, links).to_pandas()
+    spark = spark.set_index("account_no")
     duck = features
     assert list(spark.columns) == list(duck.columns)
     assert sorted(spark.index) == sorted(duck.index)

@@ -107,16 +107,61 @@ def test_resurgence_after_closure(features) -> None:  # type: ignore[no-untyped-
     assert r.off_share_before > 0.15
 
 
-def test_permit_links_are_exact_joins(features) -> None:  # type: ignore[no-untyped-def]
+def test_permits_by_exact_join_or_entity_link(features) -> None:  # type: ignore[no-untyped-def]
     assert not features.loc["I001"].has_permit
     assert features.loc["I002"].has_permit  # permits.account_no
     assert features.loc["I003"].has_permit  # holder = customer name
+    assert features.loc["I004"].has_permit  # only the entity link ties it
+    assert features.loc["I004"].linked_entities == 1 and features.loc["I001"].linked_entities == 0
 
 
-def test_registry_links_are_exact_joins(features) -> None:  # type: ignore[no-untyped-def]
-    assert features.loc["D001"].is_deregistered_business
+def test_registry_by_exact_join_or_entity_link(features) -> None:  # type: ignore[no-untyped-def]
+    assert features.loc["D001"].is_deregistered_business  # exact name
     assert not features.loc["D001"].is_registered_business
+    assert features.loc["L001"].is_deregistered_business  # a differently written name, linked by uscc
     assert not features.loc["H001"].is_deregistered_business
+
+
+def test_without_links_only_exact_joins_count(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gridwatch.address.links import load_links
+    from gridwatch.engine import get_engine
+    from gridwatch.screening.feature_table import feature_table
+    from gridwatch.screening.window import Window
+
+    from .conftest import build_city
+
+    city = build_city(tmp_path, with_links=False)
+    s = city.ws.settings.screening
+    eng = get_engine("duckdb", city.ws)
+    try:
+        f = feature_table(eng, city.ws.lake_dir, Window.of(AS_OF, s), s, load_links(city.ws)).to_pandas()
+    finally:
+        eng.close()
+    f = f.set_index("account_no")
+    assert not f.loc["I004"].has_permit and not f.loc["L001"].is_deregistered_business
+    assert f.loc["I002"].has_permit and f.loc["I003"].has_permit and f.loc["D001"].is_deregistered_business
+    assert (f.linked_entities == 0).all()
+
+
+def test_ev_charging_runs(features) -> None:  # type: ignore[no-untyped-def]
+    e = features.loc["E001"]
+    # 2 h at 6.75 kW above the day's median (0.5 kW), on the 14 even days of 28
+    assert e.ev_days_share == pytest.approx(0.5)
+    assert e.ev_kwh_day == pytest.approx(2 * 6.75 * 14 / 28)
+    assert e.mean_ex_ev_kwh == pytest.approx(e.mean_kwh - e.ev_kwh_day)
+    assert e.level_ex_ev_vs_peer == pytest.approx(e.mean_ex_ev_kwh / e.peer_mean_kwh)
+    # a 10-hour day shift and an 8-hour night shift are not charging; households never reach 3 kW extra
+    assert features.loc["W001"].ev_kwh_day == 0
+    assert features.loc["N001"].ev_days_share <= 2 / 28  # only the shifts cut by the window start and end
+    assert features.loc["H001"].ev_kwh_day == 0
+    assert np.isnan(features.loc["I001"].ev_kwh_day)  # no interval data
+
+
+def test_household_shape_similarity(features) -> None:  # type: ignore[no-untyped-def]
+    assert features.loc["H001"].res_shape_corr > 0.95
+    assert features.loc["W001"].res_shape_corr < 0.5
+    assert features.loc["N001"].res_shape_corr < 0.5
+    assert np.isnan(features.loc["I001"].res_shape_corr)
 
 
 def test_water_power_ratio(features) -> None:  # type: ignore[no-untyped-def]
@@ -135,7 +180,7 @@ def test_peers(features) -> None:  # type: ignore[no-untyped-def]
     assert features.loc["W001"].level_vs_peer > 5
     assert features.loc["W001"].z_log_mean_kwh > 5
     i = features.loc["I001"]
-    assert i.peer_scope == "tariff" and i.peer_n == 3  # 3 industrial accounts < min_peers
+    assert i.peer_scope == "tariff" and i.peer_n == 4  # 4 industrial accounts < min_peers
 
 
 def test_degree_helper_matches_settings(small_city) -> None:  # type: ignore[no-untyped-def]

@@ -85,6 +85,35 @@ def test_unsupervised_score_rises_with_suspicious_evidence(seed: int, bump: floa
     assert (s1 >= s0b - 1e-12).all()
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10_000),
+    st.floats(min_value=0, max_value=40), st.floats(min_value=0, max_value=40),
+    st.floats(min_value=-1, max_value=1), st.floats(min_value=-1, max_value=1),
+)
+def test_explained_load_and_household_shape_never_raise_the_score(
+    seed: int, ev_a: float, ev_b: float, corr_a: float, corr_b: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    df = _feature_frame(60, rng)
+    df["recent_kwh"] = 20.0
+    scoring = RULES.scoring.model_copy(update={"iforest_weight": 0.0, "ev_discount": 1.0, "shape_discount": 0.5})
+    lo_ev, hi_ev = sorted((ev_a, ev_b))
+    lo_c, hi_c = sorted((corr_a, corr_b))
+    base = df.assign(ev_kwh_day=lo_ev, res_shape_corr=lo_c)
+    s0, _ = unsupervised_score(base, scoring)
+    s1, _ = unsupervised_score(base.assign(ev_kwh_day=hi_ev), scoring)
+    s2, _ = unsupervised_score(base.assign(res_shape_corr=hi_c), scoring)
+    assert (s1 <= s0 + 1e-12).all() and (s2 <= s0 + 1e-12).all()
+    # all of the recent use drawn by a charger: no evidence left
+    s3, _ = unsupervised_score(base.assign(ev_kwh_day=25.0), scoring)
+    assert (s3 == 0).all()
+    # no interval data (NULL signatures): no discount
+    s4, _ = unsupervised_score(df.assign(ev_kwh_day=np.nan, res_shape_corr=np.nan), scoring)
+    s5, _ = unsupervised_score(df, scoring.model_copy(update={"ev_discount": 0.0, "shape_discount": 0.0}))
+    np.testing.assert_allclose(s4, s5)
+
+
 def test_vacant_accounts_are_not_scored() -> None:
     df = _feature_frame(60, np.random.default_rng(1))
     df.loc[0, "z_log_mean_kwh"] = 9.0
@@ -120,5 +149,8 @@ def test_model_hits_on_the_small_city(features) -> None:  # type: ignore[no-unty
     assert hits.loc["S001", "sudden_surge"]
     assert hits.loc["I001", "unpermitted_industrial_load"]
     assert not hits.loc["I002"].any() and not hits.loc["I003", "unpermitted_industrial_load"]
+    assert not hits.loc["I004", "unpermitted_industrial_load"]  # permit through the entity link
+    assert hits.loc["L001", "closed_still_consuming"]  # deregistered under another name, linked
+    assert not hits.loc["E001"].any()  # EV charging
     households = hits[hits.index.str.startswith("H")]
     assert not households.to_numpy().any()

@@ -33,6 +33,11 @@ def test_screen_writes_csv_and_run_and_evaluate_reports(tmp_path: Path) -> None:
     assert json.loads(by.loc["N001", "evidence"])["night_production"]["night_share"] == round(40 / 48, 4)
     households = by[by.index.str.startswith("H")]
     assert (households["code"] == "green").all()
+    assert by.loc["E001", "code"] == "green"  # the EV charger explains its extra night load
+    # the closed-firm and permit models see through the entity links
+    assert "closed_still_consuming" in by.loc["L001", "model_hits"]
+    assert "unpermitted_industrial_load" in by.loc["I001", "model_hits"]
+    assert "unpermitted_industrial_load" not in str(by.loc["I004", "model_hits"])
 
     base = Path(home) / "results" / "screening"
     run_id = (base / "LATEST").read_text().strip()
@@ -49,11 +54,18 @@ def test_screen_writes_csv_and_run_and_evaluate_reports(tmp_path: Path) -> None:
         "account_no": list(city.daily),
         "is_workshop": [a in ("W001", "N001") for a in city.daily],
         "trade": ["wood" if a in ("W001", "N001") else "" for a in city.daily],
+        "kind": ["factory_unpermitted" if a == "I001" else "factory_permitted" if a.startswith("I") else ""
+                 for a in city.daily],
+        "patterns": ["closed_firm_consuming" if a in ("D001", "L001") else "" for a in city.daily],
     }).to_csv(truth / "customers.csv", index=False)
     r = runner.invoke(app, ["--home", home, "evaluate", "--truth", str(truth), "--out", str(tmp_path / "rep")])
     assert r.exit_code == 0, r.output
     m = json.loads((tmp_path / "rep" / "metrics.json").read_text())["metrics"]
     assert m["recall"] == 1.0 and m["workshops"] == 2
+    ent = m["entity_models"]
+    assert ent["closed_firms_caught"] == {"n": 2, "alarms": 2, "rate": 1.0}
+    assert ent["unpermitted_factories_caught"] == {"n": 1, "alarms": 1, "rate": 1.0}
+    assert ent["permitted_factories_flagged_unpermitted"] == {"n": 3, "alarms": 0, "rate": 0.0}
     for f in ("report.md", "pr_curve.png", "score_hist.png"):
         assert (tmp_path / "rep" / f).stat().st_size > 0
 

@@ -44,7 +44,15 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    runs over daily rows. Pass 2 compares every customer
    with its peers: same tariff in the same transformer district (台区), or the same tariff city-wide when
    the district has fewer than `screening.min_peers` customers. Readings never leave the engine; only the
-   per-customer table (one row per customer) comes back.
+   per-customer table (one row per customer) comes back. Two small passes follow (`extra_sql.py`,
+   `feature_table.py`): **curve signatures** from interval data — EV-charging-like runs (a flat block of
+   ≥ 3 kW above the day's median, 1–6 h, starting 18–3 h; `ev_kwh_day`, and the level without it,
+   `level_ex_ev_vs_peer`) and the similarity of the daily profile to the residential one
+   (`res_shape_corr`) — and **entity links**: `has_permit`, `is_registered_business` and
+   `is_deregistered_business` are the exact joins (permit account number, permit holder or registry name
+   = customer name) OR the links of the address module (`results/address/links.parquet`, written by
+   `gridwatch address link`, read with `gridwatch.address.links.load_links`). Without links.parquet the
+   exact joins decide alone; `run.json` records how many links were used (`entity_links`).
 2. **Models** (`models.py` + the rule file): named alarms whose conditions are data.
 3. **Unsupervised score**: signed, weighted robust peer z-scores ("anomaly points"); shape evidence counts
    only as the level rises above peers (a sigmoid gate on `z_log_mean_kwh`), so vacant flats and small odd

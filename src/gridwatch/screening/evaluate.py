@@ -85,6 +85,7 @@ def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -
                      "precision": _ratio(pos.loc[ix.index].sum(), len(ix))}
             for m, ix in hits.groupby(hits)
         }
+    out["entity_models"] = _entity_models(df)
     # ranking quality of the score alone: recall when flagging the top 2% of residential accounts
     if res.any() and pos.any():
         thr = float(np.quantile(df.loc[res, "score"], 0.98))
@@ -92,6 +93,31 @@ def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -
         out["score_threshold_at_2pct_residential"] = thr
         out["recall_at_2pct_residential_by_score"] = _ratio((top & pos).sum(), pos.sum())
     out["average_precision"] = _average_precision(df["score"].to_numpy(), pos.to_numpy())
+    return out
+
+
+ENTITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    # (figure, truth column, truth value or pattern, model) — the models that join permits and the registry
+    ("closed_firms_caught", "patterns", "closed_firm_consuming", "closed_still_consuming"),
+    ("unpermitted_factories_caught", "kind", "factory_unpermitted", "unpermitted_industrial_load"),
+    ("permitted_factories_flagged_unpermitted", "kind", "factory_permitted", "unpermitted_industrial_load"),
+)
+"""Truth groups and the model that should (or should not) fire on them."""
+
+
+def _entity_models(df: pd.DataFrame) -> dict:
+    """For each entity check: accounts in the truth group and how many the model alarmed on."""
+    out: dict = {}
+    if "model_hits" not in df:
+        return out
+    hits = df["model_hits"].fillna("").str.split(",")
+    for figure, col, value, model in ENTITY_CHECKS:
+        if col not in df:
+            continue
+        member = df[col].fillna("").astype(str).str.split(";").apply(lambda v, x=value: x in v)
+        fired = hits.apply(lambda v, m=model: m in v)
+        out[figure] = {"n": int(member.sum()), "alarms": int((member & fired).sum()),
+                       "rate": _ratio((member & fired).sum(), member.sum())}
     return out
 
 
@@ -176,6 +202,11 @@ def report_markdown(m: dict, run: dict, images: list[str]) -> str:
     ]
     for c, v in m["by_code"].items():
         lines.append(f"| {c} | {v['n']} | {v['workshops']} | {pct(v['precision'])} |")
+    if m.get("entity_models"):
+        lines += ["", "## Permit and registry models (entity links)", "", "| check | accounts | alarms | rate |",
+                  "|---|---|---|---|"]
+        for k, v in m["entity_models"].items():
+            lines.append(f"| {k.replace('_', ' ')} | {v['n']} | {v['alarms']} | {pct(v['rate'])} |")
     for title, key, cols in (
         ("By trade (recall)", "by_trade", ("workshops", "recall")),
         ("By kind (flag rate)", "by_kind", ("n", "flag_rate", "red_rate")),

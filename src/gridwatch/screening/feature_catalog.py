@@ -104,19 +104,34 @@ _BASE: tuple[Feature, ...] = (
     Feature("steps_per_day", "1/d", "interval",
             "Interval-to-interval jumps of ≥ 30% of the day's peak, per day: switching of machines, shifts.",
             "日启停次数"),
+    Feature("ev_kwh_day", "kWh/d", "interval",
+            "Energy above the day's median in EV-charging-like runs (≥ 3 kW extra, flat, 1–6 h, starting "
+            "18–3 h), per interval day. 0 without such runs; NULL without interval data.", "充电桩日均电量"),
+    Feature("ev_days_share", "-", "interval", "Share of interval days on which an EV-charging-like run starts.",
+            "充电天数占比"),
+    Feature("res_shape_corr", "-", "interval",
+            "Correlation of the account's mean 24-hour profile (hourly energy shares) with the mean profile of "
+            "residential accounts: household-like (≈ 1) or production timetable (low). NULL without interval "
+            "data.", "居民负荷形态相似度"),
+    Feature("mean_ex_ev_kwh", "kWh/d", "daily+interval", "mean_kwh − ev_kwh_day (≥ 0): the load besides charging.",
+            "扣除充电后日均电量"),
     Feature("water_m3_month", "m³/month", "water", "Mean monthly water of the linked water account.", "月均用水量"),
     Feature("water_per_mwh", "m³/MWh", "water", "Water per power: m³ of water per MWh of electricity.",
             "水电比"),
     Feature("log_water_per_mwh", "ln(m³/MWh)", "water", "ln(1 + water_per_mwh) for peer z-scores.",
             "水电比(对数)"),
-    Feature("has_permit", "bool", "permits",
-            "A permit valid at as-of names this account (permits.account_no) or its holder equals the "
-            "customer name (exact join).", "有排污许可"),
-    Feature("is_registered_business", "bool", "registry",
-            "The customer name equals a live business-registry name (exact join).", "工商登记"),
-    Feature("is_deregistered_business", "bool", "registry",
-            "The customer name equals a deregistered/revoked registry name (注销/吊销) and no live one (exact join).",
-            "已注销企业"),
+    Feature("has_permit", "bool", "permits+links",
+            "A permit valid at as-of names this account (permits.account_no), its holder equals the customer "
+            "name (exact join), or the address module's entity links tie the account to it.", "有排污许可"),
+    Feature("is_registered_business", "bool", "registry+links",
+            "The customer name equals a live business-registry name (exact join), or an entity link ties the "
+            "account to a live registry entry.", "工商登记"),
+    Feature("is_deregistered_business", "bool", "registry+links",
+            "The account is tied to a deregistered/revoked registry entry (注销/吊销) by exact name or entity "
+            "link, and to no live one.", "已注销企业"),
+    Feature("linked_entities", "-", "links",
+            "Permits and registry entries the address module linked to this account (0: none, or no links "
+            "computed — then only the exact joins count).", "关联主体数"),
     Feature("closed_on", "date", "closures", "Date of the latest closure/order on the account, if any.",
             "关停日期"),
     Feature("pre_closure_kwh", "kWh/d", "closures", "Mean daily energy in the 90 days before closed_on.",
@@ -132,6 +147,8 @@ _BASE: tuple[Feature, ...] = (
             "(fallback for small districts).", "对比范围"),
     Feature("level_vs_peer", "-", "peers", "mean_kwh / median mean_kwh of peers.", "电量/同类中位数"),
     Feature("recent_vs_peer", "-", "peers", "recent_kwh / median mean_kwh of peers.", "近期电量/同类中位数"),
+    Feature("level_ex_ev_vs_peer", "-", "peers", "mean_ex_ev_kwh / median mean_kwh of peers.",
+            "扣除充电后电量/同类中位数"),
     Feature("projected_vs_peer", "-", "peers", "projected_kwh_30d / median mean_kwh of peers.",
             "预测电量/同类中位数"),
 )

@@ -38,12 +38,14 @@ def register(spec: ModelSpec) -> ModelSpec:
 register(ModelSpec(
     name="industrial_shape",
     title_zh="居民户工业负荷特征", title_en="Residential account with industrial load shape",
-    description="A residential account consuming several times its peers with a machine-like shape: "
-    "it does not follow the weather, rests on weekends, switches on and off, runs long at high load or "
-    "uses much of its contracted capacity.",
+    description="A residential account consuming several times its peers (load besides identified EV "
+    "charging) with a machine-like shape: it does not follow the weather, rests on weekends, stops for "
+    "Spring Festival, switches on and off, uses much of its contracted capacity or runs to a daily "
+    "timetable unlike a household's.",
     inputs=("customers", "readings_daily", "weather", "readings_interval"),
     schedule="daily",
-    evidence=("mean_kwh", "peer_mean_kwh", "level_vs_peer", "temp_corr", "weekend_ratio", "onoff_share", "cap_use"),
+    evidence=("mean_kwh", "peer_mean_kwh", "level_vs_peer", "level_ex_ev_vs_peer", "temp_corr", "weekend_ratio",
+              "sf_ratio", "onoff_share", "cap_use", "res_shape_corr"),
     reason_zh="日均用电{mean_kwh:.0f}千瓦时，为同类用户的{level_vs_peer:.1f}倍；用电与气温相关系数{temp_corr:.2f}",
     reason_en="daily use {mean_kwh:.0f} kWh, {level_vs_peer:.1f}× peers; correlation with temperature "
     "{temp_corr:.2f}",
@@ -63,10 +65,11 @@ register(ModelSpec(
     name="unpermitted_industrial_load",
     title_zh="无证工业负荷", title_en="Industrial load without permit",
     description="An account with industrial-scale, production-shaped load that no valid pollution "
-    "discharge permit names (exact join on permits.account_no or holder = customer name).",
+    "discharge permit covers: neither by exact join (permits.account_no, holder = customer name) nor "
+    "through the address module's entity links (name and address).",
     inputs=("customers", "readings_daily", "permits", "registry"),
     schedule="daily",
-    evidence=("mean_kwh", "has_permit", "tariff", "on_hours", "weekend_ratio"),
+    evidence=("mean_kwh", "has_permit", "linked_entities", "tariff", "on_hours", "weekend_ratio"),
     reason_zh="日均用电{mean_kwh:.0f}千瓦时，具生产特征，未匹配到有效排污许可",
     reason_en="daily use {mean_kwh:.0f} kWh with a production shape and no valid discharge permit",
 ))
@@ -85,11 +88,12 @@ register(ModelSpec(
 register(ModelSpec(
     name="closed_still_consuming",
     title_zh="销户/停用仍用电", title_en="Closed or suspended account still consuming",
-    description="A firm that is closed — deregistered or revoked in the business registry (exact name join), "
-    "or a non-residential account closed in the customer file — while its meter still records use.",
+    description="A firm that is closed — deregistered or revoked in the business registry (exact name join "
+    "or entity link), or a non-residential account closed in the customer file — while its meter still "
+    "records use.",
     inputs=("customers", "registry", "readings_daily"),
     schedule="daily",
-    evidence=("status", "is_deregistered_business", "recent_kwh"),
+    evidence=("status", "is_deregistered_business", "linked_entities", "recent_kwh"),
     reason_zh="企业已注销或户已销户（状态{status}），近期日均用电{recent_kwh:.0f}千瓦时",
     reason_en="firm deregistered or account closed (status {status}), recent use {recent_kwh:.0f} kWh/day",
 ))

@@ -127,6 +127,16 @@ class Scoring(_Strict):
     min_positive: int = Field(ge=3, description="Confirmed workshops needed before the supervised model is used.")
     weights: dict[str, float] = Field(description="Signed weight of each peer z-score in the anomaly points.")
     min_mean_kwh: float = Field(ge=0, description="Accounts using less than this are not scored (vacant) [kWh/d].")
+    ev_discount: float = Field(
+        1.0, ge=0, le=1,
+        description="Anomaly points are scaled by 1 − ev_discount × (EV-charging share of recent use): load "
+        "explained by an identified charger is no evidence (0 switches this off).",
+    )
+    shape_discount: float = Field(
+        0.0, ge=0, le=1,
+        description="Anomaly points are scaled by 1 − shape_discount × max(res_shape_corr, 0): a daily "
+        "profile like the residential one (hostels, large families) weakens the evidence (0: off).",
+    )
 
     @field_validator("weights")
     @classmethod

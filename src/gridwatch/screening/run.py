@@ -23,9 +23,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gridwatch.address.links import load_links
 from gridwatch.engine import get_engine
 from gridwatch.lake.layout import has_data, read_sql
-from gridwatch.screening.features import compute_features
+from gridwatch.screening.feature_table import feature_table
 from gridwatch.screening.reasons import explain_all
 from gridwatch.screening.rules import RuleSet, load_rules
 from gridwatch.screening.scoring import (
@@ -129,9 +130,10 @@ def screen(
     as_of = as_of or latest_reading_date(ws)
     window = Window.of(as_of, s)
     t0 = time.perf_counter()
+    links = load_links(ws)
     engine = get_engine(engine_name, ws)
     try:
-        feats = compute_features(engine, ws.lake_dir, window, s).to_pandas()
+        feats = feature_table(engine, ws.lake_dir, window, s, links).to_pandas()
     finally:
         engine.close()
     t_feat = time.perf_counter() - t0
@@ -149,6 +151,8 @@ def screen(
         "jurisdiction": rules.jurisdiction.code,
         "model_version": MODEL_VERSION,
         "customers": len(results),
+        # permits/registry: exact joins, plus the address module's entity links when they exist
+        "entity_links": links.num_rows,
         "counts": {c: int(codes.get(c, 0)) for c in ("green", "yellow", "red")},
         "seconds_features": round(t_feat, 2),
         "seconds_total": round(time.perf_counter() - t0, 2),

@@ -45,6 +45,15 @@ def contributions(df: pd.DataFrame, s: Scoring) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
+def explained_share(df: pd.DataFrame) -> np.ndarray:
+    """Share of recent daily use drawn by EV-charging-like runs (0 without interval data), in [0, 1]."""
+    ev = np.nan_to_num(_col(df, "ev_kwh_day"), nan=0.0)
+    recent = _col(df, "recent_kwh")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(recent > 0, ev / recent, 0.0)
+    return np.clip(np.nan_to_num(share, nan=0.0), 0.0, 1.0)
+
+
 def _iforest(df: pd.DataFrame, s: Scoring, seed: int) -> np.ndarray:
     from sklearn.ensemble import IsolationForest
 
@@ -60,11 +69,16 @@ def _iforest(df: pd.DataFrame, s: Scoring, seed: int) -> np.ndarray:
 def unsupervised_score(df: pd.DataFrame, s: Scoring, seed: int = 0) -> tuple[np.ndarray, pd.DataFrame]:
     """Label-free score in [0, 1] and the per-feature points it came from."""
     contrib = contributions(df, s)
+    # load explained by identified EV charging (interval data) is not evidence of production
+    keep = 1.0 - s.ev_discount * explained_share(df)
+    # a household-like daily profile (hostels, large families) is weaker evidence than a production timetable
+    keep = keep * (1.0 - s.shape_discount * np.clip(np.nan_to_num(_col(df, "res_shape_corr"), nan=0.0), 0.0, 1.0))
+    contrib = contrib.mul(keep, axis=0)
     points = contrib.sum(axis=1).to_numpy()
     score = 1.0 - np.exp(-points / s.anomaly_scale)
     if s.iforest_weight > 0 and len(df) >= 50:
         gate = contrib.get("z_log_mean_kwh", pd.Series(0.0, index=df.index)).to_numpy() > 0
-        score = (1 - s.iforest_weight) * score + s.iforest_weight * _iforest(df, s, seed) * gate
+        score = (1 - s.iforest_weight) * score + s.iforest_weight * _iforest(df, s, seed) * gate * keep
     mean = df["mean_kwh"].to_numpy(dtype=float, na_value=np.nan)
     score = np.where(np.nan_to_num(mean, nan=0.0) < s.min_mean_kwh, 0.0, score)
     return np.clip(score, 0.0, 1.0), contrib

@@ -1,0 +1,51 @@
+"""The complete feature table of a run: the main feature passes, then the curve and entity-link passes.
+
+``compute_features`` (:mod:`gridwatch.screening.features`) gives the per-customer and peer features;
+:mod:`gridwatch.screening.extra_sql` adds EV-charging and household-shape signatures from interval data
+and replaces the exact permit/registry joins by exact join OR entity link.  Every step is SQL on the same
+engine, so DuckDB and Spark give the same table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from gridwatch.config import ScreeningSettings
+from gridwatch.lake.layout import has_data
+from gridwatch.screening.extra_sql import combine_sql, curve_features_sql, link_features_sql
+from gridwatch.screening.features import compute_features
+from gridwatch.screening.window import Window
+
+if TYPE_CHECKING:
+    from gridwatch.engine.base import Engine
+
+LINK_KEYS = ("account_no", "permit_no", "uscc")
+
+_EMPTY_CURVE = pa.schema([("account_no", pa.string()), ("ev_kwh_day", pa.float64()),
+                          ("ev_days_share", pa.float64()), ("res_shape_corr", pa.float64())])
+
+
+def link_table(links: pa.Table | None) -> pa.Table:
+    """The columns of the entity links the link pass reads (an empty table when there are none)."""
+    if links is None or links.num_rows == 0:
+        return pa.table({k: pa.array([], pa.string()) for k in LINK_KEYS})
+    return pa.table({k: links.column(k).cast(pa.string()) for k in LINK_KEYS})
+
+
+def feature_table(
+    engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings, links: pa.Table | None = None
+) -> pa.Table:
+    """One row per customer: every column of :mod:`gridwatch.screening.feature_catalog`."""
+    base = compute_features(engine, lake_dir, window, s)
+    engine.register_arrow("gw_base", base)
+    if has_data(lake_dir, "readings_interval"):
+        curve = engine.sql(curve_features_sql(window))
+    else:
+        curve = _EMPTY_CURVE.empty_table()
+    engine.register_arrow("gw_curve", curve)
+    engine.register_arrow("gw_links", link_table(links))
+    engine.register_arrow("gw_link", engine.sql(link_features_sql(window)))
+    return engine.sql(combine_sql(list(base.column_names)))
