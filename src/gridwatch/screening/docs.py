@@ -23,6 +23,11 @@ gridwatch --home H screen [--as-of 2025-12-31] [--engine duckdb|spark] [--rules 
 gridwatch --home H evaluate --truth SIM/truth [--out report/]
 ```
 
+Which conditions a run uses: `--rules FILE`, else `screening.rules_file`, else the conditions the city
+activated for the workspace (`results/rules/active.yaml`, written by the web page 判定条件 `/rules` or by
+`gridwatch rules import FILE --activate`; versions, authors and diffs are kept in the store), else the
+built-in default. The run records the rule-set version it used.
+
 CSV contract (stable): `account_no, score, code, model_hits, reasons, reasons_en, evidence` — `model_hits`
 comma-separated model names, `reasons` Chinese reasons joined by "；", `evidence` JSON text. Each run is
 also kept in the workspace for the web app: `results/screening/<run_id>/results.parquet` (columns
