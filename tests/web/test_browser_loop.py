@@ -187,4 +187,100 @@ def test_whole_loop_in_browser(site):
         o = s.get(WorkOrder, oid)
         assert brk is None
         assert o.state == "closed" and o.resolution == "disposed" and o.outcome == "confirmed"
-    assert len(list(shots.glob("*.png"))) == 11
+    assert len(list(shots.glob("0*.png")) + list(shots.glob("10-*.png")) + list(shots.glob("11-*.png"))) == 11
+
+
+def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):
+    """A field officer claims an order, loses the signal (browser offline and the server unreachable), opens
+    the order from the service worker's cache, submits the verification (queued in IndexedDB), and when
+    the signal is back it is sent with the session's CSRF token: the order is verified."""
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    from gridwatch.workflow.tables import Photo, Verification
+    from tests.web.live import LiveServer
+    from tests.workflow.helpers import jpeg
+
+    ws = Workspace(home=tmp_path / "home", settings=Settings())
+    ws.home.mkdir()
+    p = Platform.open(ws, hasher=PasswordHasher(time_cost=1, memory_cost=256, parallelism=1))
+    p.accounts.sync_jurisdictions("4401")
+    staff = user(p, "staff", "field_staff", COMMUNITY)
+    oid = add_order(p, "0300099001", COMMUNITY)
+    other = add_order(p, "0300099002", COMMUNITY)
+    with p.sessions.begin() as s:
+        o = s.get(WorkOrder, oid)
+        o.lon, o.lat, o.address_text = 113.3412, 23.1501, "广州市天河区五山路(城中村)18号地下室"
+    p.orders.claim(staff, oid)
+    shots = ARTIFACTS / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    photo = tmp_path / "site.jpg"
+    photo.write_bytes(jpeg(113.3413, 23.1502))
+    server = LiveServer(create_app(ws, p))
+    server.start()
+    base = server.base
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            ctx = browser.new_context(
+                viewport={"width": 390, "height": 844},
+                locale="zh-CN",
+                is_mobile=True,
+                has_touch=True,
+                service_workers="allow",
+            )
+            page = ctx.new_page()
+            page.goto(f"{base}/login")
+            page.fill("input[name=username]", "staff")
+            page.fill("input[name=password]", "password123")
+            page.click("button[type=submit]")
+            page.goto(f"{base}/mine")
+            # the service worker is installed and has stored the claimed order's pages (the list and the
+            # order's page and form); the next page load is under its control
+            page.wait_for_function("document.body.dataset.precached === '3'", timeout=15000)
+            page.reload()
+            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+
+            # basement: no signal
+            ctx.set_offline(True)
+            server.stop()
+            page.goto(f"{base}/orders/{oid}/verify")
+            assert "现场核查" in page.inner_text("h1")
+            assert page.is_visible("#net") and "离线" in page.inner_text("#net")
+            page.check("input[name=outcome][value=confirmed]")
+            page.select_option("select[name=trade]", "metal")
+            page.check("input[name=check][value=metal_welding_fumes]")
+            page.check("input[name=check][value=no_eia_permit]")
+            page.set_input_files("input[name=photos]", str(photo))
+            page.fill("textarea[name=notes]", "地下室焊接,无信号时填写")
+            page.click("button[type=submit]")
+            page.wait_for_selector("#queued", state="visible")
+            page.wait_for_function("document.getElementById('net').textContent.includes('1 条待发送')")
+            page.screenshot(path=str(shots / "12-offline-queued-phone.png"), full_page=True)
+            assert _state(p, oid) == "claimed"  # nothing reached the server
+            page.goto(f"{base}/mine")  # the cached list, with the outbox
+            page.wait_for_selector(f"#outbox li[data-order='{oid}']")
+            page.screenshot(path=str(shots / "13-offline-outbox-phone.png"), full_page=True)
+
+            # signal back: the queue is sent by itself
+            server.start()
+            ctx.set_offline(False)
+            page.wait_for_function("document.getElementById('net').hidden === true", timeout=20000)
+            assert _state(p, oid) == "verified"
+            assert _state(p, other) == "pooled"
+            page.reload()
+            page.screenshot(path=str(shots / "14-back-online-phone.png"), full_page=True)
+            browser.close()
+    finally:
+        server.stop()
+    with p.sessions() as s:
+        v = s.query(Verification).filter_by(order_id=oid).one()
+        ph = s.query(Photo).filter_by(order_id=oid).one()
+        _n, brk = verify_chain(s)
+    assert v.outcome == "confirmed" and v.trade == "metal" and v.visited_at is not None
+    assert v.checklist["metal_welding_fumes"] is True and v.checklist["no_eia_permit"] is True
+    assert ph.gps_lon is not None and ph.warnings == []
+    assert brk is None
+    p.close()

@@ -44,6 +44,7 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.api.users",
     "gridwatch.web.pages.users",
     "gridwatch.web.pages.notices",
+    "gridwatch.web.pages.offline",
     "gridwatch.monitoring.web",
 ]
 """Modules contributing routes (and navigation entries) to the app."""
