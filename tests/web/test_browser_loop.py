@@ -128,7 +128,18 @@ def test_whole_loop_in_browser(site):
         page.fill("#lon", "113.3412")
         page.fill("#lat", "23.1501")
         page.fill("textarea[name=notes]", "一楼有车床三台,正在生产")
+        page.check("input[name=check][value=metal_grinding]")
+        assert page.is_hidden("fieldset[data-trade=wood]")  # only the chosen trade's checklist
         page.screenshot(path=str(shots / "03-verify-phone.png"), full_page=True)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/mine*")
+        assert _state(p, oid) == "verified"
+        # before the re-check the officer corrects the verification (adds what was missed)
+        page.goto(f"{base}/orders/{oid}")
+        page.click("a:has-text('修改核查')")
+        page.check("input[name=check][value=no_eia_permit]")
+        page.fill("textarea[name=notes]", "一楼有车床三台,正在生产;无环评手续")
+        page.screenshot(path=str(shots / "03b-amend-phone.png"), full_page=True)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/mine*")
         assert _state(p, oid) == "verified"
@@ -141,6 +152,8 @@ def test_whole_loop_in_browser(site):
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
         page.screenshot(path=str(shots / "05-order-review.png"), full_page=True)
+        assert "无环评/排污许可" in page.inner_text(".checklist >> nth=-1")
+        assert "修改核查" in page.inner_text("ol.history")
         assert page.locator("button:has-text('复核通过')").count() == 1  # only the approve that applies
         page.click("button:has-text('复核通过')")
         page.wait_for_url(f"{base}/review*")
@@ -156,6 +169,7 @@ def test_whole_loop_in_browser(site):
             page.click("ul.steps button:has-text('完成') >> nth=0")
             page.wait_for_load_state("networkidle")
         page.screenshot(path=str(shots / "06-disposal-steps.png"), full_page=True)
+        assert "步骤: 断水" in page.inner_text("ol.history")
         page.click("button:has-text('处置完成')")
         page.wait_for_load_state("networkidle")
 
@@ -176,10 +190,42 @@ def test_whole_loop_in_browser(site):
         page.goto(f"{base}/map")
         page.wait_for_timeout(1000)
         page.screenshot(path=str(shots / "10-map.png"))
+        # the street administrator manages the street's accounts
+        page.goto(f"{base}/users")
+        page.click("summary:has-text('新建账号')")
+        page.fill("form.user-form input[name=username]", "newstaff")
+        page.fill("form.user-form input[name=display_name]", "新网格员")
+        page.select_option("form.user-form select[name=role]", "field_staff")
+        page.fill("form.user-form input[name=jurisdiction_code]", COMMUNITY)
+        page.fill("form.user-form input[name=password]", "password123")
+        page.click("form.user-form button")
+        page.wait_for_url(f"{base}/users*")
+        page.click("article[data-user=newstaff] button:has-text('停用')")
+        page.wait_for_url(f"{base}/users*")
+        assert "已停用" in page.inner_text("article[data-user=newstaff]")
+        page.screenshot(path=str(shots / "15-users-desktop.png"), full_page=True)
         page.goto(f"{base}/lang/en?next=/")
         page.wait_for_timeout(800)
         page.screenshot(path=str(shots / "11-dashboard-en.png"), full_page=True)
         assert "Dashboard" in page.content()
+        page.goto(f"{base}/orders/{oid}")
+        assert "Step: Cut water" in page.inner_text("ol.history")
+        page.screenshot(path=str(shots / "16-order-history-en.png"), full_page=True)
+        page.goto(f"{base}/lang/zh?next=/")
+
+        # phone: the administrator's user page, the officer's notifications
+        page = login(phone, "street")
+        page.goto(f"{base}/users")
+        page.screenshot(path=str(shots / "17-users-phone.png"), full_page=True)
+        add_order(p, "0300077777", COMMUNITY)  # a new suspect lands in the officer's pool
+        page = login(phone, "staff")
+        page.goto(f"{base}/pool")
+        page.wait_for_function("!document.getElementById('bell-n').hidden")
+        assert int(page.inner_text("#bell-n")) >= 1
+        page.click("#bell")
+        page.wait_for_url(f"{base}/notifications")
+        assert "新工单入池" in page.content()
+        page.screenshot(path=str(shots / "18-notifications-phone.png"), full_page=True)
         browser.close()
 
     with p.sessions() as s:
@@ -187,7 +233,9 @@ def test_whole_loop_in_browser(site):
         o = s.get(WorkOrder, oid)
         assert brk is None
         assert o.state == "closed" and o.resolution == "disposed" and o.outcome == "confirmed"
-    assert len(list(shots.glob("0*.png")) + list(shots.glob("10-*.png")) + list(shots.glob("11-*.png"))) == 11
+    names = {f.name for f in shots.glob("*.png")}
+    assert {"03b-amend-phone.png", "15-users-desktop.png", "17-users-phone.png", "18-notifications-phone.png"} <= names
+    assert len([n for n in names if n[:2] in {f"{i:02d}" for i in (*range(1, 12), 15, 16, 17, 18)}]) == 16
 
 
 def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):

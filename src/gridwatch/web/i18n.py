@@ -226,7 +226,8 @@ class Translator:
             if value in (None, "", [], {}):
                 continue
             if isinstance(value, list):
-                text = "、".join(self.label(kind, v) if kind else str(v) for v in value)
+                sep = ", " if self.lang == "en" else "、"
+                text = sep.join(self.label(kind, v) if kind else str(v) for v in value)
             else:
                 text = self.label(kind, value) if kind else str(value)
             out.append((self(key), text))
