@@ -154,6 +154,14 @@
         .then(function (d) {
           var urls = ["/mine"];
           d.items.forEach(function (o) { urls.push("/orders/" + o.id, "/orders/" + o.id + "/verify"); });
+          /* fetch the pages again only when the claimed orders changed or the copies are 10 minutes old */
+          var sig = urls.join(","), last = {};
+          try { last = JSON.parse(localStorage.getItem("gw-precache") || "{}"); } catch (e) { last = {}; }
+          if (last.sig === sig && Date.now() - last.at < 600000 && navigator.serviceWorker.controller) {
+            document.body.dataset.precached = String(urls.length);
+            return;
+          }
+          localStorage.setItem("gw-precache", JSON.stringify({ sig: sig, at: Date.now() }));
           reg.active.postMessage({ type: "precache", urls: urls });
         });
     }).catch(function () {});
@@ -164,6 +172,7 @@
   });
   var logout = document.querySelector("form[action='/logout']");
   if (logout) logout.addEventListener("submit", function () {
+    localStorage.removeItem("gw-precache");
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: "clear" });
     }
