@@ -262,6 +262,9 @@ def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):
         o = s.get(WorkOrder, oid)
         o.lon, o.lat, o.address_text = 113.3412, 23.1501, "广州市天河区五山路(城中村)18号地下室"
     p.orders.claim(staff, oid)
+    p.orders.claim(staff, other)
+    admin = user(p, "street", "street_admin", TOWN)
+    colleague = user(p, "colleague", "field_staff", COMMUNITY)
     shots = ARTIFACTS / "browser"
     shots.mkdir(parents=True, exist_ok=True)
     photo = tmp_path / "site.jpg"
@@ -287,7 +290,7 @@ def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):
             page.goto(f"{base}/mine")
             # the service worker is installed and has stored the claimed order's pages (the list and the
             # order's page and form); the next page load is under its control
-            page.wait_for_function("document.body.dataset.precached === '3'", timeout=15000)
+            page.wait_for_function("document.body.dataset.precached === '5'", timeout=15000)
             page.reload()
             page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
 
@@ -308,6 +311,12 @@ def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):
             page.wait_for_function("document.getElementById('net').textContent.includes('1 条待发送')")
             page.screenshot(path=str(shots / "12-offline-queued-phone.png"), full_page=True)
             assert _state(p, oid) == "claimed"  # nothing reached the server
+            # a second one, for an order the street office hands to a colleague meanwhile
+            page.goto(f"{base}/orders/{other}/verify")
+            page.check("input[name=outcome][value=vacant]")
+            page.click("button[type=submit]")
+            page.wait_for_function("document.getElementById('net').textContent.includes('2 条待发送')")
+            p.orders.reassign(admin, other, colleague.user_id, "staff unreachable")
             page.goto(f"{base}/mine")  # the cached list, with the outbox
             page.wait_for_selector(f"#outbox li[data-order='{oid}']")
             page.screenshot(path=str(shots / "13-offline-outbox-phone.png"), full_page=True)
@@ -315,11 +324,19 @@ def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):
             # signal back: the queue is sent by itself
             server.start()
             ctx.set_offline(False)
-            page.wait_for_function("document.getElementById('net').hidden === true", timeout=20000)
+            # the first is sent; the second is refused (the order is no longer theirs) and stays listed
+            page.wait_for_function(
+                "document.getElementById('net').textContent === '1 条发送失败'", timeout=20000
+            )
             assert _state(p, oid) == "verified"
-            assert _state(p, other) == "pooled"
+            assert _state(p, other) == "claimed"
             page.reload()
+            page.wait_for_selector(f"#outbox li[data-order='{other}'] button")
+            assert "403" in page.inner_text(f"#outbox li[data-order='{other}']")
             page.screenshot(path=str(shots / "14-back-online-phone.png"), full_page=True)
+            page.click(f"#outbox li[data-order='{other}'] button")
+            page.wait_for_function("document.getElementById('net').hidden === true")
+            assert page.is_hidden("#outbox")
             browser.close()
     finally:
         server.stop()
