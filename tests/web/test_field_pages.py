@@ -197,3 +197,35 @@ def test_checklist_on_the_form_and_in_the_history(client, platform):
     assert "现场发现: 有工人在岗、电镀槽、暗管/直排" in history(page)
     api = client.get("/api/v1/checklists", headers=token(client, "staff")).json()
     assert api["food"][0]["key"] == "food_cooking_fumes" and len(api[""]) == 6
+
+
+def test_reviewer_sees_photo_warnings(client, platform):
+    from sqlalchemy import update
+
+    from gridwatch.workflow.tables import WorkOrder
+    from tests.workflow.helpers import jpeg
+
+    p = platform
+    user(p, "staff", "field_staff", COMMUNITY)
+    user(p, "rev", "reviewer", TOWN)
+    oid = add_order(p, "0300000330", COMMUNITY)
+    with p.sessions.begin() as s:
+        s.execute(update(WorkOrder).where(WorkOrder.id == oid).values(lon=113.34, lat=23.15))
+    staff = token(client, "staff")
+    assert client.post(f"/api/v1/orders/{oid}/claim", headers=staff).status_code == 200
+    far = jpeg(113.36, 23.15, "2020:01:02 09:30:00")  # ~2 km away, years old
+    r = client.post(
+        f"/api/v1/orders/{oid}/verify",
+        headers=staff,
+        data={"outcome": "vacant"},
+        files=[("photos", ("far.jpg", far, "image/jpeg"))],
+    )
+    assert r.status_code == 200  # a warning, not a refusal
+    d = client.get(f"/api/v1/orders/{oid}", headers=token(client, "rev")).json()
+    assert [w["code"] for w in d["photos"][0]["warnings"]] == ["far_from_site", "taken_before_visit"]
+    login(client, "rev")
+    page = client.get(f"/orders/{oid}").text
+    assert "拍摄地点距工单位置约 2.0 公里" in page and "拍摄于核查前约" in page
+    assert "照片存疑: 1" in history(page)
+    login(client, "rev", lang="en")
+    assert "taken about 2.0 km from the site" in client.get(f"/orders/{oid}").text

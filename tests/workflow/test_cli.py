@@ -50,3 +50,26 @@ def test_audit_verify_and_labels(tmp_path):
     r = runner.invoke(app, ["--home", str(home), "orders", "export-labels", "--out", str(out)])
     assert r.exit_code == 0
     assert out.read_text().splitlines()[0] == "account_no,verified_on,outcome,is_workshop,trade,source"
+
+
+def test_user_commands_are_audited(tmp_path):
+    home = tmp_path / "h"
+    runner = CliRunner()
+    r = runner.invoke(app, ["--home", str(home), "orders", "setup"])
+    assert r.exit_code == 0, r.output
+    base = ["--home", str(home), "users"]
+    r = runner.invoke(app, [*base, "create", "w1", "field_staff", "440106001001", "--password", "password123"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "create", "w2", "district_admin", "440106001", "--password", "password123"])
+    assert r.exit_code == 2 and "district-level" in r.output
+    assert runner.invoke(app, [*base, "disable", "w1"]).exit_code == 0
+    assert runner.invoke(app, [*base, "enable", "w1"]).exit_code == 0
+    r = runner.invoke(app, [*base, "reset-password", "w1", "--password", "password456"])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, [*base, "disable", "nobody"]).exit_code == 2
+    r = runner.invoke(app, ["--home", str(home), "audit", "verify"])
+    assert r.exit_code == 0 and "intact: 4 events" in r.output
+    con = sqlite3.connect(home / "gridwatch.db")
+    actions = [a for (a,) in con.execute("SELECT action FROM wf_event ORDER BY seq")]
+    con.close()
+    assert actions == ["user_create", "user_disable", "user_enable", "user_reset_password"]

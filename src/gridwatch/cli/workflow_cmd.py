@@ -147,6 +147,58 @@ def create_user(
     typer.echo(f"user {username} created (id {uid})")
 
 
+def _user_id(p, username: str) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from gridwatch.workflow.tables import User
+
+    with p.sessions() as s:
+        uid = s.scalar(select(User.id).where(User.username == username))
+    if uid is None:
+        typer.echo(f"error: no user {username!r}", err=True)
+        raise typer.Exit(2)
+    return uid
+
+
+@users_app.command("reset-password")
+def reset_password(
+    ctx: typer.Context,
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a new password (ends the user's sessions and revokes their API tokens; audited)."""
+    from gridwatch.workflow.actor import system_actor
+    from gridwatch.workflow.errors import WorkflowError
+
+    p = _platform(ctx)
+    try:
+        p.accounts.reset_password(system_actor(p.workspace.settings.city_code), _user_id(p, username), password)
+    except WorkflowError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"password of {username} reset")
+
+
+def _set_active(ctx: typer.Context, username: str, active: bool) -> None:
+    from gridwatch.workflow.actor import system_actor
+
+    p = _platform(ctx)
+    p.accounts.set_active(system_actor(p.workspace.settings.city_code), _user_id(p, username), active)
+    typer.echo(f"{username} {'enabled' if active else 'disabled'}")
+
+
+@users_app.command("disable")
+def disable_user(ctx: typer.Context, username: str) -> None:
+    """Disable an account (ends its sessions; its tokens stop working; audited)."""
+    _set_active(ctx, username, False)
+
+
+@users_app.command("enable")
+def enable_user(ctx: typer.Context, username: str) -> None:
+    """Enable a disabled account (audited)."""
+    _set_active(ctx, username, True)
+
+
 @users_app.command("token")
 def create_token(ctx: typer.Context, username: str, name: str = "cli") -> None:
     """Issue an API bearer token for a user (shown once)."""

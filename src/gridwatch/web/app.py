@@ -45,6 +45,7 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.api.users",
     "gridwatch.web.pages.users",
     "gridwatch.web.pages.notices",
+    "gridwatch.web.pages.offline",
     "gridwatch.monitoring.web",
     "gridwatch.healthcode.web",
 ]

@@ -128,6 +128,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lang_switch": ("English", "中文"),
     "users": ("用户管理", "Users"),
     "notices": ("消息通知", "Notifications"),
+    "offline": ("离线", "Offline"),
+    "pending": ("条待发送", "pending"),
+    "send_failed": ("条发送失败", "failed"),
+    "queued_badge": ("待发送", "Waiting to send"),
+    "refused": ("被拒绝", "refused"),
+    "queued": ("无网络:核查已保存在本机,联网后自动提交。", "No signal: the verification is saved on this phone and sent when back online."),
+    "outbox": ("待发送的核查", "Verifications waiting to be sent"),
+    "outbox_note": ("联网后自动提交;失败的可查看原因后放弃。", "Sent automatically when online; a refused one can be discarded."),
+    "discard": ("放弃", "Discard"),
     "no_notices": ("暂无通知", "No notifications"),
     "new": ("新", "New"),
     "new_user": ("新建账号", "New account"),
@@ -224,7 +233,8 @@ class Translator:
             if value in (None, "", [], {}):
                 continue
             if isinstance(value, list):
-                text = "、".join(self.label(kind, v) if kind else str(v) for v in value)
+                sep = ", " if self.lang == "en" else "、"
+                text = sep.join(self.label(kind, v) if kind else str(v) for v in value)
             else:
                 text = self.label(kind, value) if kind else str(value)
             out.append((self(key), text))

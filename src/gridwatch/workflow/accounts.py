@@ -324,13 +324,14 @@ class AccountService:
         return list(GRANTS.get(by.role, ())) if ROLE_POLICIES[by.role].manages_users else []
 
     def jurisdictions_within(self, code: str, limit: int = 5000) -> list[tuple[str, str, str]]:
-        """(code, name, level) of ``code`` and everything under it, for choosing where a user works."""
+        """(code, name, level) of ``code`` and everything under it down to communities (grid cells are
+        typed by code), for choosing where a user works."""
         with self.sessions() as s:
             return [
                 (c, n, lv)
                 for c, n, lv in s.execute(
                     select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level)
-                    .where(Jurisdiction.code.startswith(code, autoescape=True))
+                    .where(Jurisdiction.code.startswith(code, autoescape=True), Jurisdiction.level != "grid")
                     .order_by(Jurisdiction.code)
                     .limit(limit)
                 )

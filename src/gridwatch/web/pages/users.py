@@ -29,7 +29,6 @@ def users_page(request: Request, auth: PageAuth, p: PlatformDep, q: str = "", pa
             "places": p.accounts.jurisdictions_within(auth.actor.jurisdiction_code),
             "jnames": p.accounts.names(list({u.jurisdiction_code for u in res.items})),
             "events": p.accounts.user_events(auth.actor, limit=20),
-            "error": request.query_params.get("error", ""),
         },
     )
 

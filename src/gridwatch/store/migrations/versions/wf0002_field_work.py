@@ -1,7 +1,7 @@
 """Workflow, field work: editable/withdrawable verifications, trade checklists, photo EXIF checks,
 notification cursors.
 
-Revision ID: wf0002
+Revision ID: wf0002_field
 Revises: wf0001
 Create Date: 2026-11-23 13:05:00
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "wf0002"
+revision = "wf0002_field"
 down_revision = "wf0001"
 branch_labels = None
 depends_on = None
