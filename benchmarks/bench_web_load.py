@@ -342,6 +342,22 @@ def drive_wrk(
 TOOLS = {"wrk": drive_wrk, "asyncio": drive_asyncio}
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process and its worker processes (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -408,7 +424,9 @@ def prepare(args: argparse.Namespace, tmp: Path) -> tuple[Path, list[str], list[
     return home, staff, admins, None if args.store else schema
 
 
-Row = tuple[str, str, Result, Result, float]  # db, endpoint, 1 client, N clients, load average
+Row = tuple[
+    str, str, Result, Result, float, float
+]  # db, endpoint, 1 client, N clients, load, server CPU ms/req
 
 
 def run(args: argparse.Namespace) -> list[Row]:
@@ -422,7 +440,8 @@ def run(args: argparse.Namespace) -> list[Row]:
             home, staff, admins, schema = prepare(args, tmp)
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
             cmd = [sys.executable, "-m", "gridwatch", "--home", str(home), "serve", "--host", "127.0.0.1"]
-            cmd += ["--port", str(args.port), "--workers", str(args.workers)]
+            # idle connections stay open through a think time (uvicorn's 5 s default would close them)
+            cmd += ["--port", str(args.port), "--workers", str(args.workers), "--keep-alive", "60"]
             server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
             base = f"http://127.0.0.1:{args.port}"
             writer = None
@@ -436,6 +455,9 @@ def run(args: argparse.Namespace) -> list[Row]:
                 # warm every worker (connections, caches of the first requests) before measuring
                 for path, who in ENDPOINTS.values():
                     drive(base, path, staff if who == "staff" else admins, 4 * args.workers, 2, 0, tmp)
+                with httpx.Client(base_url=base, timeout=60) as c:  # every street's dashboard once per worker
+                    for tok in admins * args.workers:
+                        c.get("/api/v1/dashboard", headers={"Authorization": f"Bearer {tok}"})
                 if args.write_rate:
                     writer = Writer(base, staff, args.write_rate)
                     writer.start()
@@ -443,13 +465,15 @@ def run(args: argparse.Namespace) -> list[Row]:
                 for name, (path, who) in ENDPOINTS.items():
                     toks = staff if who == "staff" else admins
                     single = drive(base, path, toks, 1, max(3.0, args.seconds / 4), 0, tmp)
+                    cpu0 = server_cpu(server.pid)
                     many = drive(base, path, toks, args.clients, args.seconds, args.think, tmp)
+                    cpu = (server_cpu(server.pid) - cpu0) / max(1, many.requests) * 1000
                     load = os.getloadavg()[0]
-                    rows.append((args.db, name, single, many, load))
+                    rows.append((args.db, name, single, many, load, cpu))
                     print(
                         f"{name:26s} 1 client p50 {single.p50:6.1f} ms | {args.clients} clients: "
                         f"p50 {many.p50:7.1f}  p95 {many.p95:7.1f}  p99 {many.p99:7.1f} ms  "
-                        f"{many.rps:6.0f} req/s  {many.errors} errors  load {load:.1f}  "
+                        f"{many.rps:6.0f} req/s  {many.errors} errors  server CPU {cpu:.1f} ms/req  load {load:.1f}  "
                         f"(p95 / 200 ms = {many.p95 / 200:.2f})"
                     )
                 if writer is not None:
@@ -500,12 +524,13 @@ def main() -> None:
                 f"{os.cpu_count()} cores · {args.orders:,} orders · {args.users:,} users · "
                 f"{args.seconds:g} s\n\n"
                 "| endpoint | 1-client p50 ms | clients | p50 ms | p95 ms | p99 ms | req/s | errors "
-                "| load avg | p95 / target |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+                "| server CPU ms/req | load avg | p95 / target |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             )
-            for _db, name, one, many, load in rows:
+            for _db, name, one, many, load, cpu in rows:
                 f.write(
                     f"| {name} | {one.p50:.1f} | {args.clients} | {many.p50:.1f} | {many.p95:.1f} | "
-                    f"{many.p99:.1f} | {many.rps:.0f} | {many.errors} | {load:.1f} | {many.p95 / 200:.2f} |\n"
+                    f"{many.p99:.1f} | {many.rps:.0f} | {many.errors} | {cpu:.1f} | {load:.1f} | "
+                    f"{many.p95 / 200:.2f} |\n"
                 )
 
 
