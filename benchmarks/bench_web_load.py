@@ -1,35 +1,45 @@
 """Benchmark: order pool and dashboard latency under load, against the running web server.
 
-Seeds a fresh workspace with ``--orders`` work orders spread over the city's communities and ``--users``
-users (field staff per community, a street administrator and a reviewer per street), starts
-``gridwatch serve`` as a separate process, and drives it over loopback with ``--clients`` concurrent
-HTTP clients (asyncio + httpx, each client a random field-staff or street-administrator token).
-Prints p50/p95/p99 and throughput of
+Seeds a workspace with ``--orders`` work orders spread over the city's communities and ``--users`` users
+(field staff per community, a street administrator and a reviewer per street), starts ``gridwatch serve
+--workers N`` as a separate process, and drives it over loopback with ``--clients`` concurrent keep-alive
+connections, each request carrying a random field-staff or street-administrator token:
 
 * the order pool: ``GET /api/v1/orders?state=pooled`` as field staff (their community's pool);
-* the dashboard: ``GET /api/v1/dashboard`` as street administrators (their street's funnel, areas, trend);
+* the dashboard: ``GET /api/v1/dashboard`` as street administrators (their street's funnel, areas, trend).
 
-and, as the baseline for the ratios, the same requests from one client.  ``--db postgres`` runs on a fresh
-schema in PostgreSQL at 127.0.0.1:5432 (dropped afterwards).  ``--write-docs`` appends the table to
-docs/BENCHMARKS-web.md.
+It prints p50/p95/p99, throughput and errors, and, as the baseline, the same requests from one client.
+``--think S`` adds an exponential think time (mean S seconds) between a client's requests (0 = closed loop,
+back to back).  ``--write-rate R`` adds a writer that claims and releases pooled orders through the API,
+R claim+release pairs per second, so cached dashboards are invalidated as in real use.
 
-    python benchmarks/bench_web_load.py --db sqlite --orders 260000 --users 10000 --clients 200 --seconds 20
+The load tool is ``wrk`` (C, two threads, a Lua script picks the token and the think time), so it does not
+take the server's CPU on a small machine; ``--tool asyncio`` uses the pure-Python client instead.
+``--db postgres`` runs on a schema in PostgreSQL at 127.0.0.1:5432.  ``--store DIR`` keeps the seeded store
+in DIR (and its PostgreSQL schema) and reuses it on the next run; without it a temporary store is seeded
+and dropped.  ``--write-docs`` appends the table to docs/BENCHMARKS-web.md.
+
+    python benchmarks/bench_web_load.py --db sqlite --workers 2 --think 0 --seconds 20
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import platform
 import random
+import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -144,12 +154,11 @@ def seed(p: Platform, n_orders: int, n_users: int, rng: random.Random) -> tuple[
     if batch:
         with p.sessions.begin() as s:
             s.execute(insert(WorkOrder), batch)
-    if p.engine.dialect.name == "postgresql":
-        with p.engine.begin() as con:
-            con.exec_driver_sql("ANALYZE")
-    else:
-        with p.engine.begin() as con:
-            con.exec_driver_sql("ANALYZE")
+    # fresh statistics, and on PostgreSQL a visibility map (index-only scans), as autovacuum leaves them
+    pg = p.engine.dialect.name == "postgresql"
+    stmt = "VACUUM ANALYZE wf_order, wf_user, wf_api_token" if pg else "ANALYZE"  # only this schema's tables
+    with p.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
+        con.exec_driver_sql(stmt)
     return staff_tokens, admin_tokens
 
 
@@ -209,9 +218,23 @@ class Conn:
             self.writer.close()
 
 
-async def drive(
-    base: str, path: str, tokens: list[str], clients: int, seconds: float, think: float = 0.0
-) -> list[float]:
+@dataclass
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    p50: float  # ms
+    p95: float
+    p99: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+async def _drive_asyncio(
+    base: str, path: str, tokens: list[str], clients: int, seconds: float, think: float
+) -> Result:
     lat: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
@@ -236,12 +259,108 @@ async def drive(
             conn.close()
 
     await asyncio.gather(*(one(k) for k in range(clients)))
-    if errors:
-        print(f"  {errors} non-200 responses", file=sys.stderr)
-    return lat
+    return Result(len(lat), errors, seconds, pct(lat, 50), pct(lat, 95), pct(lat, 99))
+
+
+def drive_asyncio(
+    base: str, path: str, tokens: list[str], clients: int, seconds: float, think: float, _tmp: Path
+) -> Result:
+    return asyncio.run(_drive_asyncio(base, path, tokens, clients, seconds, think))
+
+
+WRK_LUA = """
+local tokens = {}
+local path = %(path)s
+local think_ms = %(think_ms)f
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+end
+
+function init(args)
+  for line in io.lines(%(tokfile)s) do tokens[#tokens + 1] = line end
+  math.randomseed(1000 * tid + 7)
+end
+
+function request()
+  local t = tokens[math.random(#tokens)]
+  return wrk.format("GET", path, {["Authorization"] = "Bearer " .. t})
+end
+
+if think_ms > 0 then
+  function delay()
+    return math.floor(-math.log(1 - math.random()) * think_ms)
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%f %%f %%f %%f\\n", summary.requests,
+    e.connect + e.read + e.write + e.status + e.timeout, summary.duration / 1e6,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))
+end
+"""
+
+
+def drive_wrk(
+    base: str, path: str, tokens: list[str], clients: int, seconds: float, think: float, tmp: Path
+) -> Result:
+    """Run wrk (2 threads, ``clients`` keep-alive connections) with a Lua script choosing tokens."""
+    tokfile = tmp / "tokens.txt"
+    tokfile.write_text("\n".join(tokens) + "\n")
+    script = tmp / "bench.lua"
+    script.write_text(
+        WRK_LUA % {"path": json.dumps(path), "think_ms": think * 1000, "tokfile": json.dumps(str(tokfile))}
+    )
+    threads = min(2, clients)
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{clients}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    m = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", out)
+    if m is None:
+        raise RuntimeError(f"wrk gave no result:\n{out}")
+    n, err = int(m[1]), int(m[2])
+    dur, p50, p95, p99 = (float(m[i]) for i in range(3, 7))
+    return Result(n, err, dur, p50, p95, p99)
+
+
+TOOLS = {"wrk": drive_wrk, "asyncio": drive_asyncio}
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process and its worker processes (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
     return (
         statistics.quantiles(xs, n=100, method="inclusive")[int(q) - 1] * 1000
         if len(xs) > 1
@@ -249,83 +368,121 @@ def pct(xs: list[float], q: float) -> float:
     )
 
 
-def run(args: argparse.Namespace) -> list[tuple[str, str, int, float, float, float, float, float]]:
-    rng = random.Random(1)
-    schema = None
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        home.mkdir()
-        url = None
-        if args.db == "postgres":
-            import psycopg
+class Writer(threading.Thread):
+    """Claims and releases pooled orders through the API at ``rate`` pairs per second (two events each)."""
 
-            schema = "gwbench_" + uuid.uuid4().hex[:10]
-            with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-                c.execute(f'CREATE SCHEMA "{schema}"')
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-            (home / "gridwatch.yaml").write_text(f"store:\n  url: '{url}'\n")
+    def __init__(self, base: str, tokens: list[str], rate: float) -> None:
+        super().__init__(daemon=True)
+        self.base, self.tokens, self.rate = base, tokens, rate
+        self.stop = threading.Event()
+        self.pairs = 0
+        self.failures = 0
+
+    def run(self) -> None:
+        rng = random.Random(7)
+        with httpx.Client(base_url=self.base, timeout=30) as c:
+            while not self.stop.is_set():
+                t0 = time.perf_counter()
+                h = {"Authorization": f"Bearer {self.tokens[rng.randrange(len(self.tokens))]}"}
+                items = c.get("/api/v1/orders?state=pooled&page_size=5", headers=h).json()["items"]
+                if items:
+                    oid = items[rng.randrange(len(items))]["id"]
+                    ok = c.post(f"/api/v1/orders/{oid}/claim", headers=h).status_code == 200
+                    ok = ok and c.post(f"/api/v1/orders/{oid}/release", headers=h).status_code == 200
+                    self.pairs += ok
+                    self.failures += not ok
+                self.stop.wait(max(0.0, 1 / self.rate - (time.perf_counter() - t0)))
+
+
+def prepare(args: argparse.Namespace, tmp: Path) -> tuple[Path, list[str], list[str], str | None]:
+    """A seeded workspace: (home, field-staff tokens, street-admin tokens, schema to drop afterwards)."""
+    root = Path(args.store) / f"{args.db}-{args.orders}-{args.users}" if args.store else tmp
+    home = root / "home"
+    if args.store and (root / "tokens.json").exists():
+        t = json.loads((root / "tokens.json").read_text())
+        print(f"reusing the seeded store in {root}")
+        return home, t["staff"], t["admin"], None
+    home.mkdir(parents=True, exist_ok=True)
+    url = schema = None
+    if args.db == "postgres":
+        import psycopg
+
+        schema = f"gwbench_{args.orders}_{args.users}" if args.store else "gwbench_" + uuid.uuid4().hex[:10]
+        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
+            c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            c.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+        (home / "gridwatch.yaml").write_text(f"store:\n  url: '{url}'\n")
+    ws = Workspace(home=home, settings=Settings(store=StoreSettings(url=url)))
+    p = Platform.open(ws)
+    p.accounts.sync_jurisdictions(ws.settings.city_code)
+    t0 = time.perf_counter()
+    staff, admins = seed(p, args.orders, args.users, random.Random(1))
+    print(f"seeded {args.orders:,} orders and {args.users:,} users in {time.perf_counter() - t0:.1f} s")
+    p.close()
+    (root / "tokens.json").write_text(json.dumps({"staff": staff, "admin": admins}))
+    return home, staff, admins, None if args.store else schema
+
+
+Row = tuple[
+    str, str, Result, Result, float, float
+]  # db, endpoint, 1 client, N clients, load, server CPU ms/req
+
+
+def run(args: argparse.Namespace) -> list[Row]:
+    drive = TOOLS[args.tool]
+    if args.tool == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk), or use --tool asyncio")
+    schema = None
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
         try:
-            ws = Workspace(home=home, settings=Settings(store=StoreSettings(url=url)))
-            p = Platform.open(ws)
-            p.accounts.sync_jurisdictions(ws.settings.city_code)
-            t0 = time.perf_counter()
-            staff, admins = seed(p, args.orders, args.users, rng)
-            print(
-                f"seeded {args.orders:,} orders and {args.users:,} users in {time.perf_counter() - t0:.1f} s"
-            )
-            p.close()
-            port = args.port
+            home, staff, admins, schema = prepare(args, tmp)
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-            server = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gridwatch",
-                    "--home",
-                    str(home),
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(args.workers),
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-            base = f"http://127.0.0.1:{port}"
+            cmd = [sys.executable, "-m", "gridwatch", "--home", str(home), "serve", "--host", "127.0.0.1"]
+            # idle connections stay open through a think time (uvicorn's 5 s default would close them)
+            cmd += ["--port", str(args.port), "--workers", str(args.workers), "--keep-alive", "60"]
+            server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+            base = f"http://127.0.0.1:{args.port}"
+            writer = None
             try:
-                for _ in range(200):
+                for _ in range(300):
                     try:
                         if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
                             break
                     except httpx.HTTPError:
                         time.sleep(0.2)
-                rows = []
+                # warm every worker (connections, caches of the first requests) before measuring
+                for path, who in ENDPOINTS.values():
+                    drive(base, path, staff if who == "staff" else admins, 4 * args.workers, 2, 0, tmp)
+                with httpx.Client(base_url=base, timeout=60) as c:  # every street's dashboard once per worker
+                    for tok in admins * args.workers:
+                        c.get("/api/v1/dashboard", headers={"Authorization": f"Bearer {tok}"})
+                if args.write_rate:
+                    writer = Writer(base, staff, args.write_rate)
+                    writer.start()
+                rows: list[Row] = []
                 for name, (path, who) in ENDPOINTS.items():
                     toks = staff if who == "staff" else admins
-                    single = asyncio.run(drive(base, path, toks, 1, args.seconds / 4))
-                    lat = asyncio.run(drive(base, path, toks, args.clients, args.seconds, args.think))
-                    rows.append(
-                        (
-                            args.db,
-                            name,
-                            args.clients,
-                            pct(single, 50),
-                            pct(lat, 50),
-                            pct(lat, 95),
-                            pct(lat, 99),
-                            len(lat) / args.seconds,
-                        )
-                    )
+                    single = drive(base, path, toks, 1, max(3.0, args.seconds / 4), 0, tmp)
+                    cpu0 = server_cpu(server.pid)
+                    many = drive(base, path, toks, args.clients, args.seconds, args.think, tmp)
+                    cpu = (server_cpu(server.pid) - cpu0) / max(1, many.requests) * 1000
+                    load = os.getloadavg()[0]
+                    rows.append((args.db, name, single, many, load, cpu))
                     print(
-                        f"{name:26s} 1 client p50 {rows[-1][3]:7.1f} ms | {args.clients} clients: "
-                        f"p50 {rows[-1][4]:7.1f} ms  p95 {rows[-1][5]:7.1f} ms  p99 {rows[-1][6]:7.1f} ms  "
-                        f"{rows[-1][7]:6.0f} req/s  (p95 / 200 ms target = {rows[-1][5] / 200:.2f})"
+                        f"{name:26s} 1 client p50 {single.p50:6.1f} ms | {args.clients} clients: "
+                        f"p50 {many.p50:7.1f}  p95 {many.p95:7.1f}  p99 {many.p99:7.1f} ms  "
+                        f"{many.rps:6.0f} req/s  {many.errors} errors  server CPU {cpu:.1f} ms/req  load {load:.1f}  "
+                        f"(p95 / 200 ms = {many.p95 / 200:.2f})"
                     )
+                if writer is not None:
+                    print(f"writer: {writer.pairs} claim+release pairs, {writer.failures} failed")
                 return rows
             finally:
+                if writer is not None:
+                    writer.stop.set()
+                    writer.join(timeout=30)
                 server.terminate()
                 server.wait(timeout=30)
         finally:
@@ -352,31 +509,28 @@ def main() -> None:
         help="Mean think time between a client's requests [s] (0 = closed loop, back to back).",
     )
     ap.add_argument("--workers", type=int, default=1, help="Server worker processes.")
+    ap.add_argument("--write-rate", type=float, default=0.0, help="Claim+release pairs per second.")
+    ap.add_argument("--tool", choices=sorted(TOOLS), default="wrk")
+    ap.add_argument("--store", help="Keep (and reuse) the seeded store in this directory.")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
     rows = run(args)
     if args.write_docs:
         out = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS-web.md"
-        new = not out.exists()
         with out.open("a", encoding="utf-8") as f:
-            if new:
-                f.write(
-                    "# Web load benchmark\n\nProduced by `benchmarks/bench_web_load.py` (see its docstring). "
-                    "Target: p95 ≤ 200 ms at 200 concurrent clients.\n\n"
-                )
             f.write(
-                f"\n## {datetime.now():%Y-%m-%d %H:%M} · {platform.machine()} · {os.cpu_count()} cores · "
-                f"{args.orders:,} orders · {args.users:,} users · {args.seconds:.0f} s per endpoint · "
-                f"think time {args.think:g} s · {args.workers} server worker(s)\n\n"
+                f"\n### {datetime.now():%Y-%m-%d %H:%M} · {args.db} · {args.workers} worker(s) · "
+                f"think {args.think:g} s · writes {args.write_rate:g}/s · {args.tool} · "
+                f"{os.cpu_count()} cores · {args.orders:,} orders · {args.users:,} users · "
+                f"{args.seconds:g} s\n\n"
+                "| endpoint | 1-client p50 ms | clients | p50 ms | p95 ms | p99 ms | req/s | errors "
+                "| server CPU ms/req | load avg | p95 / target |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             )
-            f.write(
-                "| db | endpoint | clients | 1-client p50 ms | p50 ms | p95 ms | p99 ms | req/s | p95 / target |\n"
-            )
-            f.write("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
-            for db, name, c, s50, p50, p95, p99, rps in rows:
+            for _db, name, one, many, load, cpu in rows:
                 f.write(
-                    f"| {db} | {name} | {c} | {s50:.1f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {rps:.0f} | "
-                    f"{p95 / 200:.2f} |\n"
+                    f"| {name} | {one.p50:.1f} | {args.clients} | {many.p50:.1f} | {many.p95:.1f} | "
+                    f"{many.p99:.1f} | {many.rps:.0f} | {many.errors} | {cpu:.1f} | {load:.1f} | "
+                    f"{many.p95 / 200:.2f} |\n"
                 )
 
 

@@ -18,6 +18,9 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
         workers: Annotated[int, typer.Option(help="Worker processes (each opens the store itself).")] = 1,
+        keep_alive: Annotated[
+            int, typer.Option(help="Seconds an idle keep-alive connection stays open (uvicorn default 5).")
+        ] = 5,
     ) -> None:
         """Serve the web app (Chinese by default, English switch) and the REST API (/openapi.json)."""
         import uvicorn
@@ -41,6 +44,7 @@ def register(app: typer.Typer) -> None:
                 port=port,
                 workers=workers,
                 log_level="warning",
+                timeout_keep_alive=keep_alive,
             )
         else:
-            uvicorn.run(application, host=host, port=port, log_level="warning")
+            uvicorn.run(application, host=host, port=port, log_level="warning", timeout_keep_alive=keep_alive)

@@ -29,7 +29,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             cur.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping per checkout (a round trip per request): a connection the server closed is detected on
+    # use, which invalidates the pool, and connections are recycled before server-side idle timeouts.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_engine(url, **kwargs)  # type: ignore[arg-type]
 
 

@@ -10,7 +10,6 @@ from fastapi import Depends, HTTPException, Request
 
 from gridwatch.web.i18n import Translator
 from gridwatch.web.security import LANG_COOKIE, SESSION_COOKIE, SessionCodec
-from gridwatch.workflow.accounts import actor_of
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.platform import Platform
 from gridwatch.workflow.roles import Role
@@ -40,19 +39,14 @@ def authenticate(request: Request) -> Auth | None:
     p: Platform = request.app.state.platform
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        u = p.accounts.user_for_token(header[7:].strip())
-        return Auth(actor_of(u), "token", None) if u else None
+        actor = p.accounts.actor_for_token(header[7:].strip())
+        return Auth(actor, "token", None) if actor else None
     codec: SessionCodec = request.app.state.sessions
     data = codec.loads(request.cookies.get(SESSION_COOKIE))
     if data is None:
         return None
-    try:
-        u = p.accounts.get_user(data.user_id)
-    except Exception:
-        return None
-    if not u.active or u.session_epoch != data.epoch:
-        return None
-    return Auth(actor_of(u), "session", data.csrf)
+    actor = p.accounts.session_actor(data.user_id, data.epoch)
+    return Auth(actor, "session", data.csrf) if actor else None
 
 
 def csrf_ok(auth: Auth, token: str | None) -> bool:

@@ -412,6 +412,30 @@ class AccountService:
             )
         return token
 
+    def actor_for_token(self, token: str) -> Actor | None:
+        """The actor of a valid API token (one indexed join, plain columns; None when unknown or revoked)."""
+        with self.sessions.kw["bind"].connect() as con:
+            row = con.execute(
+                select(User.id, User.username, User.role, User.jurisdiction_code, User.display_name)
+                .join(ApiToken, ApiToken.user_id == User.id)
+                .where(
+                    ApiToken.token_hash == token_digest(token),
+                    ApiToken.revoked_at.is_(None),
+                    User.active.is_(True),
+                )
+            ).first()
+        return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
+
+    def session_actor(self, user_id: int, epoch: int) -> Actor | None:
+        """The actor of a page session: the user must be active and the session of the current epoch."""
+        with self.sessions.kw["bind"].connect() as con:
+            row = con.execute(
+                select(User.id, User.username, User.role, User.jurisdiction_code, User.display_name).where(
+                    User.id == user_id, User.active.is_(True), User.session_epoch == epoch
+                )
+            ).first()
+        return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
+
     def user_for_token(self, token: str) -> User | None:
         with self.sessions() as s:
             return s.scalars(

@@ -14,16 +14,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Connection, Engine, Select, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.config import WorkflowSettings
 from gridwatch.workflow import checklists, loop, photos
 from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.cache import VersionedCache, store_version
 from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridwatch.workflow.events import append_event
-from gridwatch.workflow.jurisdiction import ORDER_COLUMN, Place, level_of
+from gridwatch.workflow.jurisdiction import ORDER_COLUMN, Level, Place, level_of
 from gridwatch.workflow.loop import MEASURES, Evaluation, Measure, Outcome, State
 from gridwatch.workflow.masking import mask_account, mask_name
 from gridwatch.workflow.roles import Role
@@ -72,7 +73,15 @@ def scope(stmt: Select, actor: Actor) -> Select:  # type: ignore[type-arg]
     return stmt.where(col == actor.jurisdiction_code)
 
 
-def finest_code(o: WorkOrder) -> str:
+LARGE_AREAS = frozenset({Level.CITY, Level.DISTRICT, Level.TOWN})
+"""Levels whose list counts are cached (a community's count is cheaper than reading the change counter)."""
+
+LIST_COLUMNS = tuple(c for c in WorkOrder.__table__.c if c.name != "evidence")
+"""What a list row reads: every column but the evidence JSON (rows, not ORM objects)."""
+
+
+def finest_code(o: Any) -> str:
+    """The finest jurisdiction code of an order (an ORM object or a row of :data:`LIST_COLUMNS`)."""
     return o.grid_cell or o.community_code or o.town_code or o.district_code or o.city_code
 
 
@@ -83,11 +92,17 @@ class OrderService:
         settings: WorkflowSettings,
         uploads_dir: Path,
         clock: Callable[[], datetime] = utcnow,
+        counts: VersionedCache[int] | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.uploads_dir = uploads_dir
         self.clock = clock
+        self.counts = counts
+
+    @property
+    def engine(self) -> Engine:
+        return self.sessions.kw["bind"]
 
     # ---------------------------------------------------------------- transactions
     @contextmanager
@@ -652,7 +667,7 @@ class OrderService:
         return o.id
 
     # ---------------------------------------------------------------- reads
-    def _view(self, o: WorkOrder, actor: Actor, names: dict[int, str], now: datetime) -> OrderView:
+    def _view(self, o: Any, actor: Actor, names: dict[int, str], now: datetime) -> OrderView:
         raw = actor.sees_personal_data
         return OrderView(
             id=o.id,
@@ -717,20 +732,28 @@ class OrderService:
             conds += [WorkOrder.state.in_([str(x) for x in loop.OPEN_STATES]), WorkOrder.due_at < now]
         if code:
             conds.append(WorkOrder.health_code == code)
-        stmt = select(WorkOrder).options(defer(WorkOrder.evidence)).where(*conds)
-        with self._tx() as s:
-            total = s.scalar(select(func.count()).select_from(WorkOrder).where(*conds)) or 0
-            sort = WorkOrder.score.desc() if order_by == "score" else WorkOrder.due_at.asc()
-            rows = s.scalars(
-                stmt.order_by(sort, WorkOrder.id).offset((page - 1) * page_size).limit(page_size)
-            ).all()
-            names = self._names(s, {o.assignee_id for o in rows if o.assignee_id})
-            items = [self._view(o, actor, names, now) for o in rows]
-            if items:
+        sort = WorkOrder.score.desc() if order_by == "score" else WorkOrder.due_at.asc()
+        # plain rows on a plain connection (no ORM session, identity map or lazy loading): a list page
+        # never needs order objects
+        stmt = select(*LIST_COLUMNS).where(*conds).order_by(sort, WorkOrder.id)
+        count = select(func.count()).select_from(WorkOrder).where(*conds)
+        with self.engine.connect() as con:
+            if overdue or self.counts is None or actor.level not in LARGE_AREAS:
+                total = con.execute(count).scalar() or 0  # small area, or a count that moves with the clock
+            else:  # a large area's count scans its index range: reuse it until the store changes
+                key = ("order_count", actor.jurisdiction_code, tuple(states or ()), mine and actor.user_id, code)
+                total = self.counts.get(
+                    key, store_version(self.engine), now, lambda: (con.execute(count).scalar() or 0, None)
+                )
+            rows = con.execute(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+            names = self._names(con, {o.assignee_id for o in rows if o.assignee_id})
+        items = [self._view(o, actor, names, now) for o in rows]
+        if items and actor.sees_personal_data:
+            with self._tx() as s:  # logged before the page is returned
                 self._log_raw(s, actor, "order_list", f"page {page} of {len(items)} orders")
         return Page(items, total, page, page_size)
 
-    def _names(self, s: Session, ids: set[int]) -> dict[int, str]:
+    def _names(self, s: Session | Connection, ids: set[int]) -> dict[int, str]:
         if not ids:
             return {}
         return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, event
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.store.db import make_engine, migrate, session_factory
 from gridwatch.workflow.accounts import AccountService
+from gridwatch.workflow.cache import VersionedCache, store_version
 from gridwatch.workflow.notices import NoticeService
 from gridwatch.workflow.orders import OrderService
 from gridwatch.workspace import Workspace
@@ -31,6 +33,11 @@ class Platform:
     accounts: AccountService
     orders: OrderService
     notices: NoticeService
+    read_cache: VersionedCache[Any] = field(default_factory=VersionedCache)
+    """Per-process cache of aggregates (dashboards, list counts), keyed by the store-wide change counter."""
+
+    def store_version(self) -> int:
+        return store_version(self.engine)
 
     @classmethod
     def open(
@@ -50,13 +57,15 @@ class Platform:
             event.listen(engine, "connect", _sqlite_read_cache)
         sessions = session_factory(engine)
         ws.uploads_dir.mkdir(parents=True, exist_ok=True)
+        cache: VersionedCache[Any] = VersionedCache()
         return cls(
             workspace=ws,
             engine=engine,
             sessions=sessions,
             accounts=AccountService(sessions, ws.settings.workflow, ws.settings.web, hasher=hasher),
-            orders=OrderService(sessions, ws.settings.workflow, ws.uploads_dir),
+            orders=OrderService(sessions, ws.settings.workflow, ws.uploads_dir, counts=cache),
             notices=NoticeService(sessions),
+            read_cache=cache,
         )
 
     def close(self) -> None:

@@ -103,7 +103,12 @@ class WorkOrder(Base):
         Index(
             "ix_wf_order_grid_cover", "grid_cell", "state", "resolution", "due_at", "created_at", "closed_at"
         ),
+        # the order lists of every level (WHERE <level> = ? AND state IN (...) ORDER BY score DESC, id):
+        # an index range in score order, so a page reads its rows and no sort of the whole area
         Index("ix_wf_order_community_state_score", "community_code", "state", "score"),
+        Index("ix_wf_order_town_state_score", "town_code", "state", "score"),
+        Index("ix_wf_order_district_state_score", "district_code", "state", "score"),
+        Index("ix_wf_order_city_state_score", "city_code", "state", "score"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

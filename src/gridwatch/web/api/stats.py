@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
@@ -39,25 +40,32 @@ class DashboardOut(BaseModel):
 
 
 def dashboard_data(p, actor) -> DashboardOut:  # type: ignore[no-untyped-def]
-    d = build(p.sessions, actor)
-    names = p.accounts.names([a.code for a in d.areas if a.code])
-    return DashboardOut(
-        jurisdiction_code=actor.jurisdiction_code,
-        funnel=d.funnel,
-        by_state=d.by_state,
-        hit_rate=d.hit_rate,
-        reviewed=d.reviewed,
-        overdue=d.overdue,
-        area_level=str(d.area_level) if d.area_level else None,
-        areas=[AreaOut(name=names.get(a.code, a.code or "-"), **a.__dict__) for a in d.areas],
-        trend=d.trend,
-    )
+    """The dashboard of the actor's own jurisdiction, cached per jurisdiction until the store changes."""
+    now = p.orders.clock()
+
+    def compute() -> tuple[DashboardOut, datetime | None]:
+        d = build(p.sessions, actor, now=now)
+        names = p.accounts.names([a.code for a in d.areas if a.code])
+        out = DashboardOut(
+            jurisdiction_code=actor.jurisdiction_code,
+            funnel=d.funnel,
+            by_state=d.by_state,
+            hit_rate=d.hit_rate,
+            reviewed=d.reviewed,
+            overdue=d.overdue,
+            area_level=str(d.area_level) if d.area_level else None,
+            areas=[AreaOut(name=names.get(a.code, a.code or "-"), **a.__dict__) for a in d.areas],
+            trend=d.trend,
+        )
+        return out, d.valid_until
+
+    return p.read_cache.get(("dashboard", actor.jurisdiction_code), p.store_version(), now, compute)
 
 
 @router.get("/dashboard", response_model=DashboardOut)
-def dashboard(auth: ApiAuth, p: PlatformDep) -> DashboardOut:
+def dashboard(auth: ApiAuth, p: PlatformDep) -> Response:
     """Funnel (suspects → claimed → verified → confirmed → disposed → closed), hit rate, overdue, areas."""
-    return dashboard_data(p, auth.actor)
+    return Response(dashboard_data(p, auth.actor).model_dump_json(), media_type="application/json")
 
 
 @router.get("/map")

@@ -1,0 +1,82 @@
+"""Read caches that stay correct under concurrent writers and several server processes.
+
+Every change to a work order appends an event in the same transaction, and every append bumps the one row
+of ``wf_chain_head`` (:func:`gridwatch.workflow.events.append_event`).  Its ``seq`` is therefore a
+store-wide change counter shared by all processes: a value computed when the counter read ``v`` is still
+the current answer while the counter still reads ``v`` — and, for answers that depend on the clock (overdue
+flags, the day of a trend), until the moment the value says it stops being true (``valid_until``).
+
+The counter is read *before* the value is computed, so a write that commits in between can only make the
+cached value newer than its tag; the next read sees a higher counter and recomputes.  Nothing is ever
+served stale: the price is one primary-key read per request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import Engine, select
+
+from gridwatch.workflow.tables import ChainHead
+
+V = TypeVar("V")
+
+_HEAD_SEQ = select(ChainHead.seq).where(ChainHead.id == 1)
+
+
+def store_version(engine: Engine) -> int:
+    """The store-wide change counter (0 before the first event)."""
+    with engine.connect() as con:
+        return con.execute(_HEAD_SEQ).scalar() or 0
+
+
+@dataclass(frozen=True)
+class Entry(Generic[V]):
+    version: int
+    valid_until: datetime | None
+    value: V
+
+
+class VersionedCache(Generic[V]):
+    """A bounded, thread-safe LRU map of values tagged with the store version they were computed at."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[Hashable, Entry[V]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(
+        self,
+        key: Hashable,
+        version: int,
+        now: datetime,
+        compute: Callable[[], tuple[V, datetime | None]],
+    ) -> V:
+        """The value of ``key`` at store ``version`` and time ``now``; ``compute`` returns (value, valid_until)."""
+        with self._lock:
+            e = self._data.get(key)
+            if e is not None and e.version == version and (e.valid_until is None or now < e.valid_until):
+                self._data.move_to_end(key)
+                self.hits += 1
+                return e.value
+            self.misses += 1
+        value, valid_until = compute()  # outside the lock: a slow query never blocks other keys
+        with self._lock:
+            old = self._data.get(key)
+            if old is None or old.version <= version:
+                self._data[key] = Entry(version, valid_until, value)
+                self._data.move_to_end(key)
+                while len(self._data) > self.max_entries:
+                    self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
