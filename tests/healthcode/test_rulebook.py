@@ -24,7 +24,7 @@ def _book(p) -> RuleBook:  # type: ignore[no-untyped-def]
 
 def _edited(book: RuleBook, version: str, red: float = 0.85) -> str:
     text = book.default_for_city()
-    text = text.replace('version: "default-2026.11"', f'version: "{version}"')
+    text = re.sub(r'^version: "[^"]*"', f'version: "{version}"', text, count=1, flags=re.M)
     return re.sub(r"red_score: [0-9.]+", f"red_score: {red}", text)
 
 
@@ -167,7 +167,7 @@ def test_cli(tmp_path) -> None:
     runner = CliRunner()
     good = tmp_path / "rules.yaml"
     good.write_text(default_text().replace('{code: "00", name: "default / 默认"}', '{code: "4401", name: "广州市"}')
-                    .replace('version: "default-2026.11"', 'version: "cli-1"'), encoding="utf-8")
+                    .replace(load_rules(None).version, "cli-1", 1), encoding="utf-8")
     wrong_city = tmp_path / "default.yaml"
     wrong_city.write_text(default_text(), encoding="utf-8")
     r = runner.invoke(app, ["--home", str(home), "rules", "validate", str(wrong_city)])
