@@ -8,6 +8,7 @@ Layout (all paths relative to the home directory)::
     gridwatch.db            SQLite operational store (default; PostgreSQL in production)
     results/                screening runs, reports, exports
     uploads/                photos attached to work orders
+    spill/                  engine scratch space (DuckDB spills joins and aggregates here)
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class Workspace:
     @property
     def uploads_dir(self) -> Path:
         return self.home / "uploads"
+
+    @property
+    def spill_dir(self) -> Path:
+        return self.home / "spill"
 
     @property
     def database_url(self) -> str:
