@@ -161,10 +161,9 @@ class ScreeningSettings(Strict):
         30, ge=2, description="Smaller peer groups (tariff + transformer district) fall back to tariff."
     )
     bucket_rows: int = Field(
-        200_000_000,
+        80_000_000,
         ge=1_000_000,
-        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk; "
-        "about 16 bytes of memory per reading of a bucket).",
+        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
     )
     rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
 

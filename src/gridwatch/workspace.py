@@ -9,6 +9,7 @@ Layout (all paths relative to the home directory)::
     results/                screening runs, reports, exports
     results/rules/active.yaml   the activated health-code rule file (written by the web app / CLI)
     uploads/                photos attached to work orders
+    spill/                  engine scratch space (DuckDB spills joins and aggregates here)
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class Workspace:
     @property
     def uploads_dir(self) -> Path:
         return self.home / "uploads"
+
+    @property
+    def spill_dir(self) -> Path:
+        return self.home / "spill"
 
     @property
     def database_url(self) -> str:

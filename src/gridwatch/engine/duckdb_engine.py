@@ -21,7 +21,11 @@ class DuckDBEngine:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         s = workspace.settings.engine
-        self.con = duckdb.connect(config={"threads": s.duckdb_threads, "memory_limit": s.duckdb_memory_limit})
+        # spill into the workspace, not into the current directory (DuckDB's default is ./.tmp)
+        self.con = duckdb.connect(config={
+            "threads": s.duckdb_threads, "memory_limit": s.duckdb_memory_limit,
+            "temp_directory": str(workspace.spill_dir),
+        })
         self.con.execute("SET TimeZone = 'UTC'")  # timestamps in the lake are naive local times
 
     def register_lake(self, table: str, *, as_name: str | None = None) -> None:
