@@ -80,23 +80,3 @@ def test_cli_train_and_evaluate(tmp_path: Path, city: pa.Table) -> None:
         app, ["--home", str(tmp_path / "h"), "address", "train", str(bad), "--out", str(out)]
     )
     assert r.exit_code == 2 and "bad.txt:2" in r.output
-
-
-def test_model_records_its_feature_version(tmp_path: Path, city: pa.Table) -> None:
-    """A model is fed the feature set it was trained with: version 1 models (the lexicon file has no
-    version) keep working after the features grew, and a version 2 model gets the extra features."""
-    from gridwatch.address.features import FEATURE_VERSION, sentence_features
-
-    corpus = _labelled(city, 80, 5)
-    v1 = train(corpus, tmp_path / "v1.crfsuite", TrainParams(max_iterations=15, feature_version=1))
-    v2 = train(corpus, tmp_path / "v2.crfsuite", TrainParams(max_iterations=15))
-    assert (Tagger(v1).feature_version, Tagger(v2).feature_version) == (1, FEATURE_VERSION)
-    toks = corpus[0].tokens
-    f1, f2 = sentence_features(toks, version=1), sentence_features(toks, version=2)
-    assert all(set(a) < set(b) for a, b in zip(f1, f2, strict=True))  # version 2 only adds features
-    assert any(x.startswith("sp=") for x in f2[0]) and not any(x.startswith("sp=") for x in f1[0])
-    test = _labelled(city, 20, 6)
-    for model in (v1, v2):
-        tagger = Tagger(model)
-        exact = sum(chunks_from_tags(tagger.tag(s.tokens)) == chunks_from_tags(s.tags) for s in test)
-        assert exact >= 15, (model, exact)

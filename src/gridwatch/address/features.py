@@ -94,29 +94,13 @@ LEXICON_LABELS: tuple[str, ...] = (
 """Labels whose chunk texts from the training data form the learned lexicon."""
 
 
-FEATURE_VERSION = 2
-"""Feature set written by :func:`sentence_features` by default.  A model records the version it was
-trained with (in its lexicon file) and is always fed that version, so older models keep working.
-
-1. the features described in the module docstring;
-2. adds the previous suffix word's category and distance conjoined with the token, a skip bigram
-   (w-1, w+1), the position counted from the end, and what the address has shown *before* the token: how
-   many POI-type suffix words (0, 1, 2+: the second estate name is usually the sub-POI), and whether a road,
-   a door number, or a building/unit/floor/room number came already.
-"""
-
-_SEEN_CATEGORIES = ("road", "roadno", "houseno", "cellno", "floorno", "roomno")
-
-
 def sentence_features(
     tokens: Sequence[str],
     gazetteer: Gazetteer | None = None,
     suffixes: Gazetteer | None = None,
     lexicon: Gazetteer | None = None,
-    version: int = FEATURE_VERSION,
 ) -> list[list[str]]:
-    """Feature strings for each token of one address (feature set ``version``, see
-    :data:`FEATURE_VERSION`)."""
+    """Feature strings for each token of one address."""
     gaz = gazetteer or division_gazetteer()
     sfx = suffixes or suffix_gazetteer()
     n = len(tokens)
@@ -169,16 +153,6 @@ def sentence_features(
         if sfx_end[i]:
             last = (i, sfx_end[i][0])
 
-    seen: list[list[str]] = [[] for _ in range(n)]
-    if version >= 2:
-        n_poi = 0
-        cats: set[str] = set()
-        for i in range(n):
-            seen[i] = [f"sp={min(n_poi, 2)}", *(f"sn={c}" for c in _SEEN_CATEGORIES if c in cats)]
-            if "poi" in sfx_end[i]:
-                n_poi += 1
-            cats.update(sfx_end[i])
-
     feats: list[list[str]] = []
     for i in range(n):
         w = norm[i]
@@ -208,11 +182,6 @@ def sentence_features(
             f"w+3={norm[i + 3] if i < n - 3 else '</S>'}",
             f"nxpv={nxt[i]}|{prv[i]}",
         ]
-        if version >= 2:
-            f.append(f"pvw={prv[i]}|{w}")
-            f.append(f"w-1w+1={wp}|{wn}")
-            f.append(f"rpos={min(n - 1 - i, 10)}")
-            f.extend(seen[i])
         if cls[i] == "digit":
             f.append(f"dlen={min(len(tokens[i]), 5)}")
         if i == 0:

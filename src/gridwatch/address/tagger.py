@@ -19,7 +19,7 @@ from pathlib import Path
 import pycrfsuite
 
 from gridwatch.address.corpus import Sentence
-from gridwatch.address.features import FEATURE_VERSION, LEXICON_LABELS, sentence_features
+from gridwatch.address.features import LEXICON_LABELS, sentence_features
 from gridwatch.address.gazetteer import Gazetteer, division_gazetteer
 from gridwatch.address.labels import chunks_from_tags, tags_from_chunks
 from gridwatch.address.tokens import tokenize
@@ -36,7 +36,6 @@ class TrainParams:
     max_iterations: int = 200
     min_freq: int = 1
     lexicon_folds: int = 5
-    feature_version: int = FEATURE_VERSION
 
 
 def retokenize(sentence: Sentence) -> Sentence:
@@ -89,23 +88,16 @@ def build_lexicon(sentences: Sequence[Sentence], min_count: int = 1) -> Gazettee
     return Gazetteer({lvl: {t for t, n in c.items() if n >= min_count} for lvl, c in counts.items()})
 
 
-_VERSION_KEY = "_feature_version"
-"""Key of the lexicon file that records the feature set the model was trained with (absent: version 1)."""
-
-
-def save_lexicon(lex: Gazetteer, path: Path, feature_version: int = FEATURE_VERSION) -> None:
-    data: dict[str, object] = {lvl: sorted(names) for lvl, names in lex.names.items()}
-    data[_VERSION_KEY] = feature_version
+def save_lexicon(lex: Gazetteer, path: Path) -> None:
+    data = {lvl: sorted(names) for lvl, names in lex.names.items()}
     path.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), mtime=0))
 
 
-def load_lexicon(path: Path) -> tuple[Gazetteer | None, int]:
-    """The learned lexicon beside a model and the feature version the model was trained with."""
+def load_lexicon(path: Path) -> Gazetteer | None:
     if not path.exists():
-        return None, 1
+        return None
     data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-    version = int(data.pop(_VERSION_KEY, 1))
-    return Gazetteer({lvl: set(names) for lvl, names in data.items()}), version
+    return Gazetteer({lvl: set(names) for lvl, names in data.items()})
 
 
 def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams | None = None) -> Path:
@@ -130,7 +122,7 @@ def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams |
             }
         )
         for s in sents[k::folds]:
-            trainer.append(sentence_features(s.tokens, lexicon=lex, version=p.feature_version), s.tags)
+            trainer.append(sentence_features(s.tokens, lexicon=lex), s.tags)
     trainer.set_params(
         {
             "c1": p.c1,
@@ -142,9 +134,7 @@ def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams |
     )
     model_path.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(model_path))
-    save_lexicon(
-        Gazetteer({lvl: set(total[lvl]) for lvl in LEXICON_LABELS}), lexicon_path(model_path), p.feature_version
-    )
+    save_lexicon(Gazetteer({lvl: set(total[lvl]) for lvl in LEXICON_LABELS}), lexicon_path(model_path))
     return model_path
 
 
@@ -155,7 +145,7 @@ class Tagger:
         self.path = model_path
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
-        self.lexicon, self.feature_version = load_lexicon(lexicon_path(model_path))
+        self.lexicon = load_lexicon(lexicon_path(model_path))
         # loaded here, not at the first address: whatever is built after the tagger (the admin resolver of
         # the city) then finds the divisions in memory instead of reading the files a second time
         self.gazetteer = division_gazetteer()
@@ -163,7 +153,7 @@ class Tagger:
     def tag(self, tokens: Sequence[str]) -> list[str]:
         if not tokens:
             return []
-        return list(self._tagger.tag(sentence_features(tokens, self.gazetteer, lexicon=self.lexicon, version=self.feature_version)))
+        return list(self._tagger.tag(sentence_features(tokens, self.gazetteer, lexicon=self.lexicon)))
 
 
 def shipped_model_path() -> Path:
