@@ -3,7 +3,7 @@
 Usage::
 
     PYTHONPATH=src python tools/train_address_model.py NAACL_DIR OUT_MODEL \
-        [--ccks CCKS_TRAIN --ccks-sample N] [--iterations 150] [--feature-version 2]
+        [--ccks CCKS_TRAIN --ccks-sample N] [--iterations 150]
 
 Trains on ``NAACL_DIR/train.txt`` (plus ``N`` addresses drawn at random, seed 0, from a CCKS-style file,
 labels mapped by :data:`gridwatch.address.corpus.CCKS_LABEL_MAP`), writes ``OUT_MODEL`` and its lexicon,
@@ -22,7 +22,6 @@ from pathlib import Path
 
 from gridwatch.address.corpus import read_corpus
 from gridwatch.address.evaluate import format_report, score
-from gridwatch.address.features import FEATURE_VERSION
 from gridwatch.address.tagger import Tagger, TrainParams, train
 
 
@@ -33,7 +32,6 @@ def main() -> None:
     ap.add_argument("--ccks", type=Path, default=None)
     ap.add_argument("--ccks-sample", type=int, default=0)
     ap.add_argument("--iterations", type=int, default=150)
-    ap.add_argument("--feature-version", type=int, default=FEATURE_VERSION)
     args = ap.parse_args()
     sents = list(read_corpus(args.naacl / "train.txt"))
     if args.ccks is not None and args.ccks_sample:
@@ -41,13 +39,13 @@ def main() -> None:
         random.Random(0).shuffle(extra)
         sents += extra[: args.ccks_sample]
     t0 = time.perf_counter()
-    train(sents, args.out, TrainParams(max_iterations=args.iterations, feature_version=args.feature_version))
+    train(sents, args.out, TrainParams(max_iterations=args.iterations))
     secs = time.perf_counter() - t0
     tagger = Tagger(args.out)
     s = score((x.tags, tagger.tag(x.tokens)) for x in read_corpus(args.naacl / "dev.txt"))
     print(
         f"trained on {len(sents)} addresses in {secs:.0f} s (load average {os.getloadavg()[0]:.1f}), "
-        f"model {args.out.stat().st_size / 1e6:.1f} MB, feature version {args.feature_version}"
+        f"model {args.out.stat().st_size / 1e6:.1f} MB"
     )
     print(format_report(s))
 
