@@ -7,8 +7,9 @@ agree (:func:`gridwatch.address.company.company_key`), whose door-plate sets mee
 by account number.  Score: ``0.6 × name similarity + 0.4 × address agreement`` (address: 1.0 for the same
 matched door plate, 0.8 when a matched plate is among the other side's candidates or both candidate sets
 share one, 0.75 when two same-named parties' addresses name the same registry road and door number
-without their door plates meeting; name: RapidFuzz ratio of the cores, halved when the names' place prefixes name different
-districts — 广州荔湾广新物业 vs 广州黄埔广新物业), and 1.0 for an account number the permit states.  Links at
+without their door plates meeting; name: RapidFuzz ratio of the cores, halved when the names' place
+prefixes name different districts — 广州荔湾广新物业 vs 广州黄埔广新物业), and 1.0 for an account number the
+permit states.  Links at
 or above ``address.link_min_score`` are written to ``results/address/links.parquet`` (account_no,
 permit_no, uscc, score, evidence; ``evidence.rule`` is the link kind: account, name_address, address,
 name); :func:`load_links` reads them for the screening models.
@@ -39,8 +40,8 @@ and the same door number before any ``-`` (238之1号29号铺 and 238号-129号�
 DISTRICT_CONFLICT_FACTOR = 0.5
 """Name similarity is multiplied by this when the two names' place prefixes name different districts."""
 LINK_RULES = ("account", "name_address", "address", "name")
-"""Link kinds, as ``evidence.rule``: account number on the permit; same name core and door plate; door
-plate (name only similar); name core only."""
+"""Link kinds, as ``evidence.rule``: account number on the permit; same name core and agreeing door plates
+(or road and number); agreeing door plates with names only similar; name core only."""
 
 
 @dataclass(frozen=True)
