@@ -32,7 +32,7 @@ class TrainParams:
     """CRF training parameters (L-BFGS with elastic-net regularisation)."""
 
     c1: float = 0.05
-    c2: float = 0.01
+    c2: float = 0.1
     max_iterations: int = 200
     min_freq: int = 1
     lexicon_folds: int = 5
