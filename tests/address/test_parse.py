@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,32 @@ def test_cli_parse_keeps_input_order(tmp_path: Path) -> None:
     assert rows[0]["components"][0] == {"label": "prov", "text": "浙江省"}
     assert rows[3]["address"] == "广州市天河区天河路385号"
     assert {"label": "road", "text": "天河路"} in rows[3]["components"]
+
+
+def test_cli_parse_reads_the_division_files_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up of ``address parse`` (tagger with its national gazetteer, then the city's admin resolver)
+    reads each shipped division file once: the city is taken from the divisions already in memory."""
+    from gridwatch.address import gazetteer, tagger
+    from gridwatch.geo import divisions
+
+    reads: list[tuple[str, str | None]] = []
+    real_rows = divisions._rows
+
+    def counting_rows(name: str, city_code: str | None = None) -> Iterator[dict[str, str]]:
+        reads.append((name, city_code))
+        return real_rows(name, city_code)
+
+    monkeypatch.setattr(divisions, "_rows", counting_rows)
+    for cached in (divisions.all_divisions, divisions.city_tree, gazetteer.division_gazetteer, tagger.load_tagger):
+        cached.cache_clear()
+    src = tmp_path / "in.txt"
+    src.write_text("广州市天河区石牌街道中山大道西55号3栋2单元101室\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = CliRunner().invoke(
+        app, ["--home", str(tmp_path / "h"), "address", "parse", str(src), "--out", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    assert sorted(n for n, _ in reads) == sorted(set(n for n, _ in reads)), reads
+    assert [n for n, _ in reads].count("villages.csv.gz") == 1
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["admin"]["town"]["code"] == "440106006"  # the city-scoped resolver still works

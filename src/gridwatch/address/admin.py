@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from gridwatch.address.gazetteer import community_name, strip_suffix
-from gridwatch.geo.divisions import Division, all_divisions, city_tree
+from gridwatch.geo.divisions import Division, all_divisions, city_tree, province
 
 ADMIN_LABELS: tuple[str, ...] = ("prov", "city", "district", "town", "community")
 _LEVEL_OF = {
@@ -84,12 +84,7 @@ class AdminResolver:
     def for_city(cls, city_code: str) -> AdminResolver:
         """A resolver over one city's divisions plus its province (fast to build)."""
         divs = list(city_tree(city_code[:4]))
-        prov = all_divisions().get(city_code[:2]) if False else None  # avoid loading 665k rows
-        from gridwatch.geo.divisions import _rows
-
-        for r in _rows("provinces.csv"):
-            if r["code"] == city_code[:2]:
-                prov = Division(r["code"], r["name"], "province", None)
+        prov = province(city_code[:2])
         if prov is not None:
             divs.insert(0, prov)
         return cls(divs, load_aliases(city_code))

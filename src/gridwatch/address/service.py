@@ -71,7 +71,7 @@ def match_workspace(
             reg,
             None,
             match_params(ws.settings.address),
-            AdminResolver.for_city(ws.settings.city_code),
+            parser.resolver if parser is not None else AdminResolver.for_city(ws.settings.city_code),
             parser,
             ws.settings.address.workers,
         )

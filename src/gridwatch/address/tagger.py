@@ -20,7 +20,7 @@ import pycrfsuite
 
 from gridwatch.address.corpus import Sentence
 from gridwatch.address.features import LEXICON_LABELS, sentence_features
-from gridwatch.address.gazetteer import Gazetteer
+from gridwatch.address.gazetteer import Gazetteer, division_gazetteer
 from gridwatch.address.labels import chunks_from_tags, tags_from_chunks
 from gridwatch.address.tokens import tokenize
 
@@ -32,7 +32,7 @@ class TrainParams:
     """CRF training parameters (L-BFGS with elastic-net regularisation)."""
 
     c1: float = 0.05
-    c2: float = 0.01
+    c2: float = 0.1
     max_iterations: int = 200
     min_freq: int = 1
     lexicon_folds: int = 5
@@ -146,11 +146,14 @@ class Tagger:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
         self.lexicon = load_lexicon(lexicon_path(model_path))
+        # loaded here, not at the first address: whatever is built after the tagger (the admin resolver of
+        # the city) then finds the divisions in memory instead of reading the files a second time
+        self.gazetteer = division_gazetteer()
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         if not tokens:
             return []
-        return list(self._tagger.tag(sentence_features(tokens, lexicon=self.lexicon)))
+        return list(self._tagger.tag(sentence_features(tokens, self.gazetteer, lexicon=self.lexicon)))
 
 
 def shipped_model_path() -> Path:

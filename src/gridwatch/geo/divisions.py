@@ -55,12 +55,36 @@ def all_divisions() -> dict[str, Division]:
     return out
 
 
+def all_divisions_loaded() -> bool:
+    """Whether :func:`all_divisions` is already in memory (then nothing needs to read the files again)."""
+    return all_divisions.cache_info().currsize > 0
+
+
+def province(code: str) -> Division | None:
+    """The province of a 2-digit code (from memory when all divisions are loaded)."""
+    if all_divisions_loaded():
+        return all_divisions().get(code[:2])
+    for r in _rows("provinces.csv"):
+        if r["code"] == code[:2]:
+            return Division(r["code"], r["name"], "province", None)
+    return None
+
+
 @lru_cache(maxsize=8)
 def city_tree(city_code: str) -> list[Division]:
-    """The districts, towns/streets and communities of one city (e.g. "4401" = 广州市), parents first.
+    """The city, then its districts, towns/streets and communities (e.g. "4401" = 广州市), parents first.
 
-    Reads only the rows of that city, so it is fast enough for start-up.
+    Reads only the rows of that city, so it is fast enough for start-up; when :func:`all_divisions` is
+    already loaded (the address labeller's gazetteer needs it), the city is taken from memory instead, so
+    that a process reads the division files once.
     """
+    if all_divisions_loaded():
+        divs = all_divisions()
+        if city_code not in divs or divs[city_code].level != "city":
+            raise KeyError(f"unknown city code {city_code!r}")
+        mine = [d for code, d in divs.items() if code.startswith(city_code) and d.level != "province"]
+        order = ("city", "district", "town", "community")
+        return sorted(mine, key=lambda d: order.index(d.level))  # stable: file order within a level
     out: list[Division] = []
     for r in _rows("cities.csv"):
         if r["code"] == city_code:
