@@ -154,3 +154,23 @@ def test_model_hits_on_the_small_city(features) -> None:  # type: ignore[no-unty
     assert not hits.loc["E001"].any()  # EV charging
     households = hits[hits.index.str.startswith("H")]
     assert not households.to_numpy().any()
+
+
+def test_supervised_part_judges_only_the_tariffs_it_learnt(features) -> None:  # type: ignore[no-untyped-def]
+    from gridwatch.screening.run import score_features
+
+    feats = features.reset_index()
+    rng = np.random.default_rng(5)
+    big = pd.concat([feats] * 6, ignore_index=True)
+    big["account_no"] = [f"X{i}" for i in range(len(big))]
+    big["night_share"] = big["night_share"].fillna(0.2) + rng.normal(0, 0.01, len(big))
+    res = big[big["tariff"] == "residential"]
+    labels = pd.DataFrame({"account_no": res["account_no"], "is_workshop": res["level_vs_peer"].fillna(0) > 3})
+    rules = RULES.model_copy(update={"scoring": RULES.scoring.model_copy(update={"min_positive": 5,
+                                                                                 "min_labels": 50})})
+    out, facts = score_features(big, rules, labels)
+    assert facts["supervised"]["tariffs"] == ["residential"]
+    other = (big["tariff"] != "residential").to_numpy()
+    hits = model_hits(big, rules)
+    expect = combine(out["unsupervised"].to_numpy(), hits, rules)
+    np.testing.assert_allclose(out["score"].to_numpy()[other], expect[other], atol=1e-6)

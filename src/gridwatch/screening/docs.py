@@ -62,10 +62,13 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
 3. **Unsupervised score**: signed, weighted robust peer z-scores ("anomaly points"); shape evidence counts
    only as the level rises above peers (a sigmoid gate on `z_log_mean_kwh`), so vacant flats and small odd
    curves do not score; blended with an IsolationForest score; `1 − exp(−points / anomaly_scale)`;
-   accounts under `min_mean_kwh` score 0.
+   accounts under `min_mean_kwh` score 0. The points are scaled down by the share of recent use drawn by
+   EV-charging-like runs (`ev_discount`) and by a household-like daily profile (`shape_discount`).
 4. **Supervised score** (when `labels` holds enough field verification outcomes): LightGBM on all
    numeric features, probabilities calibrated by isotonic regression (3-fold `CalibratedClassifierCV`);
-   `base = (1 − supervised_weight) × unsupervised + supervised_weight × probability`.
+   `base = (1 − supervised_weight) × unsupervised + supervised_weight × probability` for accounts of the
+   tariffs the labels cover (labels of residential suspects say nothing about factories; other accounts
+   keep the unsupervised score).
 5. **Combination**: `score = 1 − (1 − base) × Π(1 − weight_m)` over the models that raised an alarm.
    Code: red when `score ≥ red_score`, yellow when `score ≥ yellow_score`, and at least the `severity`
    of every alarm. Adding an alarm never lowers a score or a code (property-tested).

@@ -61,6 +61,8 @@ def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -
         "recall_residential_workshops": _ratio((flag & pos & res).sum(), (pos & res).sum()),
     }
     out["red_precision_any_finding"] = _ratio((red & finding).sum(), red.sum())
+    # the workshop question alone: red residential accounts that are hidden workshops
+    out["red_precision_residential"] = _ratio((red & res & pos).sum(), (red & res).sum())
     out["by_code"] = {
         c: {"n": int((df["code"] == c).sum()), "workshops": int(((df["code"] == c) & pos).sum()),
             "precision": _ratio(((df["code"] == c) & pos).sum(), (df["code"] == c).sum())}
@@ -190,6 +192,8 @@ def report_markdown(m: dict, run: dict, images: list[str]) -> str:
         f"| precision of red (hidden workshops) | {pct(m['by_code']['red']['precision'])} |",
         f"| precision of red (any true finding: workshop, unpermitted factory, closed or resurgent site) | "
         f"{pct(m.get('red_precision_any_finding'))} |",
+        f"| precision of red among residential accounts (hidden workshops) | "
+        f"{pct(m.get('red_precision_residential'))} |",
         f"| precision of yellow+red | {pct(m['precision_flagged'])} |",
         f"| recall at 2% residential flag rate (score only) | "
         f"{pct(m.get('recall_at_2pct_residential_by_score'))} |",

@@ -84,7 +84,8 @@ def score_features(
     base = unsup
     if sup is not None:
         w = rules.scoring.supervised_weight
-        base = (1 - w) * unsup + w * sup.predict(feats)
+        # labels of residential suspects say nothing about factories: other tariffs keep the label-free score
+        base = np.where(sup.applies(feats), (1 - w) * unsup + w * sup.predict(feats), unsup)
     hits = model_hits(feats, rules)
     score = combine(base, hits, rules)
     code = assign_codes(score, hits, rules)
@@ -103,7 +104,9 @@ def score_features(
     })
     out = pd.concat([out, reasons.reset_index(drop=True)], axis=1)
     facts = {
-        "supervised": None if sup is None else {"n_labels": sup.n_labels, "n_positive": sup.n_positive},
+        "supervised": None if sup is None else {
+            "n_labels": sup.n_labels, "n_positive": sup.n_positive, "tariffs": sorted(sup.tariffs),
+        },
         "model_hit_counts": {k: int(v) for k, v in hits.sum().items()},
     }
     return out, facts

@@ -103,10 +103,16 @@ class Supervised:
     columns: list[str]
     n_labels: int
     n_positive: int
+    tariffs: frozenset[str] = frozenset()
+    """Tariffs of the labelled accounts: the classifier only judges accounts like those it learnt from."""
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         x = numeric_matrix(df)[self.columns]
         return self.model.predict_proba(x)[:, 1]  # type: ignore[attr-defined]
+
+    def applies(self, df: pd.DataFrame) -> np.ndarray:
+        """Accounts whose tariff occurs among the labels (others keep the unsupervised score)."""
+        return df["tariff"].isin(self.tariffs).to_numpy()
 
 
 def train_supervised(df: pd.DataFrame, labels: pd.DataFrame, s: Scoring, seed: int = 0) -> Supervised | None:
@@ -129,7 +135,8 @@ def train_supervised(df: pd.DataFrame, labels: pd.DataFrame, s: Scoring, seed: i
     )
     model = CalibratedClassifierCV(base, method="isotonic", cv=3)
     model.fit(x, y)
-    return Supervised(model=model, columns=list(x.columns), n_labels=len(y), n_positive=npos)
+    tariffs = frozenset(str(t) for t in joined["tariff"].dropna().unique())
+    return Supervised(model=model, columns=list(x.columns), n_labels=len(y), n_positive=npos, tariffs=tariffs)
 
 
 def model_hits(df: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
