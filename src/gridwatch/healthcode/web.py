@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import BaseModel, Field
 
 from gridwatch.healthcode.service import ACTIVATORS, EDITORS, VIEWERS, RuleBook
@@ -22,18 +21,13 @@ from gridwatch.screening.models import MODELS
 from gridwatch.screening.rules import RuleFileError, RuleSet
 from gridwatch.web.deps import ApiAuth, PageAuth, PlatformDep, csrf_ok
 from gridwatch.web.i18n import MESSAGES
-from gridwatch.web.pages.base import TEMPLATES, NavItem, render
+from gridwatch.web.pages.base import NavItem, add_template_dir, render
 from gridwatch.web.security import LANG_COOKIE
 from gridwatch.workflow.errors import Forbidden
 from gridwatch.workflow.platform import Platform
 from gridwatch.workflow.roles import Role
 
-_HERE = Path(__file__).parent / "templates"
-if not any(
-    isinstance(ld, FileSystemLoader) and str(_HERE) in ld.searchpath
-    for ld in getattr(TEMPLATES.env.loader, "loaders", [])
-):
-    TEMPLATES.env.loader = ChoiceLoader([TEMPLATES.env.loader, FileSystemLoader(str(_HERE))])  # type: ignore[list-item]
+add_template_dir(Path(__file__).parent / "templates")
 
 router = APIRouter()
 MESSAGES.update({"rules_nav": ("判定条件", "Code rules")})  # this capability's UI strings

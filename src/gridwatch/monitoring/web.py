@@ -12,21 +12,15 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
-from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import BaseModel, Field
 
 from gridwatch.monitoring.board import facility_view, status_board
 from gridwatch.monitoring.registry import RegistryError, declare_restriction
 from gridwatch.web.deps import ApiAuth, PageAuth, PlatformDep
-from gridwatch.web.pages.base import TEMPLATES, NavItem, render
+from gridwatch.web.pages.base import NavItem, add_template_dir, render
 from gridwatch.workflow.roles import Role
 
-_HERE = Path(__file__).parent / "templates"
-if not any(
-    isinstance(ld, FileSystemLoader) and str(_HERE) in ld.searchpath
-    for ld in getattr(TEMPLATES.env.loader, "loaders", [])
-):
-    TEMPLATES.env.loader = ChoiceLoader([TEMPLATES.env.loader, FileSystemLoader(str(_HERE))])  # type: ignore[list-item]
+add_template_dir(Path(__file__).parent / "templates")
 
 router = APIRouter()
 NAV = [NavItem("/monitoring", "治污监控 Monitoring", None, 60)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
@@ -232,11 +233,15 @@ def reassign(order_id: int, body: ReassignIn, auth: ApiAuth, p: PlatformDep) -> 
     return _ok(p, auth, order_id)
 
 
-@router.post("/orders/{order_id}/verify", response_model=Ok)
-async def verify(
-    order_id: int,
-    auth: ApiAuth,
-    p: PlatformDep,
+@dataclass(frozen=True)
+class VerificationForm:
+    """The multipart fields of a verification (shared by verify and amend)."""
+
+    fields: dict[str, Any]  # outcome, trade, lon, lat, notes, visited_at, checklist
+    photos: list[UploadFile] | None
+
+
+def verification_form(
     outcome: Annotated[str, Form()],
     trade: Annotated[str | None, Form()] = None,
     lon: Annotated[float | None, Form()] = None,
@@ -245,22 +250,30 @@ async def verify(
     visited_at: Annotated[datetime | None, Form()] = None,
     check: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> VerificationForm:
+    return VerificationForm(
+        {"outcome": outcome, "trade": trade or None, "lon": lon, "lat": lat, "notes": notes,
+         "visited_at": visited_at, "checklist": check},
+        photos,
+    )
+
+
+@router.post("/orders/{order_id}/verify", response_model=Ok)
+async def verify(
+    order_id: int,
+    auth: ApiAuth,
+    p: PlatformDep,
+    form: Annotated[VerificationForm, Depends(verification_form)],
 ) -> Ok:
     """On-site verification (multipart: outcome, trade, lon, lat, notes, photos; ``visited_at`` when the
     form was filled in offline and is sent later; ``check`` repeated: the trade's checklist items observed).
     JPEG photos are checked against the site by EXIF."""
-    uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
+    uploads = await read_uploads(form.photos, p.workspace.settings.workflow.max_photo_bytes)
     p.orders.verify(
         auth.actor,
         order_id,
-        outcome=outcome,
-        trade=trade or None,
-        lon=lon,
-        lat=lat,
-        notes=notes,
+        **form.fields,
         uploads=uploads,
-        visited_at=visited_at,
-        checklist=check,
     )
     return _ok(p, auth, order_id)
 
@@ -270,28 +283,15 @@ async def amend_verification(
     order_id: int,
     auth: ApiAuth,
     p: PlatformDep,
-    outcome: Annotated[str, Form()],
-    trade: Annotated[str | None, Form()] = None,
-    lon: Annotated[float | None, Form()] = None,
-    lat: Annotated[float | None, Form()] = None,
-    notes: Annotated[str, Form()] = "",
-    visited_at: Annotated[datetime | None, Form()] = None,
-    check: Annotated[list[str] | None, Form()] = None,
-    photos: Annotated[list[UploadFile] | None, File()] = None,
+    form: Annotated[VerificationForm, Depends(verification_form)],
 ) -> Ok:
     """Edit a submitted verification before the re-check (its author only; same fields as verify)."""
-    uploads = await read_uploads(photos, p.workspace.settings.workflow.max_photo_bytes)
+    uploads = await read_uploads(form.photos, p.workspace.settings.workflow.max_photo_bytes)
     p.orders.amend_verification(
         auth.actor,
         order_id,
-        outcome=outcome,
-        trade=trade or None,
-        lon=lon,
-        lat=lat,
-        notes=notes,
+        **form.fields,
         uploads=uploads,
-        visited_at=visited_at,
-        checklist=check,
     )
     return _ok(p, auth, order_id)
 

@@ -35,6 +35,16 @@ def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str
 TEMPLATES.env.filters["local"] = local_time
 
 
+def add_template_dir(directory: Path) -> None:
+    """Let a capability keep its templates beside its code (idempotent: a directory is added once)."""
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    loaders = getattr(TEMPLATES.env.loader, "loaders", [TEMPLATES.env.loader])
+    if any(isinstance(ld, FileSystemLoader) and str(directory) in ld.searchpath for ld in loaders):
+        return
+    TEMPLATES.env.loader = ChoiceLoader([*loaders, FileSystemLoader(str(directory))])
+
+
 @dataclass(frozen=True)
 class NavItem:
     path: str
