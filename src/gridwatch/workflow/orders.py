@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridwatch.config import WorkflowSettings
 from gridwatch.workflow import checklists, loop, photos
 from gridwatch.workflow.actor import Actor
-from gridwatch.workflow.cache import VersionedCache, store_version
+from gridwatch.workflow.cache import VersionedCache, area_version
 from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridwatch.workflow.events import append_event
 from gridwatch.workflow.jurisdiction import ORDER_COLUMN, Level, Place, level_of
@@ -740,11 +740,10 @@ class OrderService:
         with self.engine.connect() as con:
             if overdue or self.counts is None or actor.level not in LARGE_AREAS:
                 total = con.execute(count).scalar() or 0  # small area, or a count that moves with the clock
-            else:  # a large area's count scans its index range: reuse it until the store changes
+            else:  # a large area's count scans its index range: reuse it until an order of the area changes
                 key = ("order_count", actor.jurisdiction_code, tuple(states or ()), mine and actor.user_id, code)
-                total = self.counts.get(
-                    key, store_version(self.engine), now, lambda: (con.execute(count).scalar() or 0, None)
-                )
+                version = area_version(con, actor.jurisdiction_code)
+                total = self.counts.get(key, version, now, lambda: (con.execute(count).scalar() or 0, None))
             rows = con.execute(stmt.offset((page - 1) * page_size).limit(page_size)).all()
             names = self._names(con, {o.assignee_id for o in rows if o.assignee_id})
         items = [self._view(o, actor, names, now) for o in rows]
