@@ -14,7 +14,7 @@ from gridwatch.workflow.cache import VersionedCache
 from gridwatch.workflow.dashboard import build
 from gridwatch.workflow.errors import Conflict
 from gridwatch.workflow.platform import Platform
-from tests.workflow.fixtures import COMMUNITY, FAST_HASHER, TOWN
+from tests.workflow.fixtures import COMMUNITY, DISTRICT, FAST_HASHER, OTHER_TOWN, TOWN
 from tests.workflow.helpers import add_order, user
 
 
@@ -51,6 +51,44 @@ def test_a_transition_in_another_process_shows_on_the_next_dashboard_read(platfo
         p.orders.release(staff, ids[0])  # and by this one
         assert dashboard_data(p, admin).funnel["claimed"] == 0
         assert dashboard_data(other, admin).funnel["claimed"] == 0
+    finally:
+        other.close()
+
+
+def test_a_write_in_another_street_leaves_this_streets_cache_valid(platform):
+    """Per-area change counters: a claim in street B (by another process) recomputes B's, the district's and
+    the city's dashboards and counts, and serves street A's from the cache."""
+    p = platform
+    admin_a = user(p, "admin_a", "street_admin", TOWN)
+    admin_b = user(p, "admin_b", "street_admin", OTHER_TOWN)
+    district = user(p, "district", "district_admin", DISTRICT)
+    staff_b = user(p, "staff_b", "field_staff", OTHER_TOWN)
+    add_order(p, "0300000901", COMMUNITY)
+    b = add_order(p, "0300000902", OTHER_TOWN)  # dispatched to street B's own pool
+    for a in (admin_a, admin_b, district):
+        dashboard_data(p, a)
+        p.orders.list_orders(a, states=["claimed"])
+    a_dash = dashboard_data(p, admin_a)
+    versions = {c: p.area_version(c) for c in (TOWN, COMMUNITY, OTHER_TOWN, DISTRICT, "4401")}
+    other = second_process(p)
+    try:
+        other.orders.claim(staff_b, b)
+        seq = p.store_version()
+        moved = {c for c, v in versions.items() if p.area_version(c) != v}
+        assert moved == {OTHER_TOWN, DISTRICT, "4401"}
+        assert all(p.area_version(c) == seq for c in moved)
+        hits, misses = p.read_cache.hits, p.read_cache.misses
+        assert dashboard_data(p, admin_a) is a_dash  # street A: cached
+        assert p.orders.list_orders(admin_a, states=["claimed"]).total == 0
+        assert (p.read_cache.hits, p.read_cache.misses) == (hits + 2, misses)
+        assert dashboard_data(p, admin_b).funnel["claimed"] == 1  # street B and the district: recomputed
+        assert dashboard_data(p, district).funnel["claimed"] == 1
+        assert p.orders.list_orders(admin_b, states=["claimed"]).total == 1
+        assert p.orders.list_orders(district, states=["claimed"]).total == 1
+        assert p.read_cache.misses == misses + 4
+        for a in (admin_a, admin_b, district):
+            assert cached(p, a) == fresh(p, a)
+            assert cached(other, a) == fresh(other, a)
     finally:
         other.close()
 

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import func, select
 
 from gridwatch.config import Settings
+from gridwatch.workflow.jurisdiction import LEVEL_ORDER, ORDER_COLUMN
 from gridwatch.workflow.platform import Platform
+from gridwatch.workflow.tables import AreaVersion, Event, WorkOrder
 from gridwatch.workspace import Workspace
 from tests.workflow.dbs import PgSchemas, require_pg
 
@@ -36,7 +39,28 @@ def platform(db_kind, tmp_path, pg_schemas):
     p = Platform.open(ws, url=url, hasher=FAST_HASHER)
     p.accounts.sync_jurisdictions("4401")
     yield p
-    p.close()
+    try:
+        assert_area_versions_follow_events(p)
+    finally:
+        p.close()
+
+
+def assert_area_versions_follow_events(p: Platform) -> None:
+    """After any test: every area's change counter is the seq of the newest event about one of its orders
+    (so every code path that appended an order event also bumped the counters of the order's areas)."""
+    expected: dict[str, int] = {}
+    with p.engine.connect() as con:
+        for level in LEVEL_ORDER:
+            col = getattr(WorkOrder, ORDER_COLUMN[level])
+            q = (
+                select(col, func.max(Event.seq))
+                .join(WorkOrder, WorkOrder.id == Event.order_id)
+                .where(col.is_not(None))
+                .group_by(col)
+            )
+            expected |= {code: seq for code, seq in con.execute(q)}
+        actual = dict(con.execute(select(AreaVersion.code, AreaVersion.seq)).all())
+    assert actual == expected
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ measures) come with their zh/en pair from the domain modules; this catalogue hol
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from gridwatch.workflow import checklists, loop
@@ -247,26 +248,10 @@ class Translator:
         return _pick(pair, self.lang).format(km=w.get("meters", 0) / 1000, days=w.get("hours", 0) / 24)
 
     def label(self, kind: str, value: Any) -> str:
+        """The label of a domain value (state, role, outcome, …) in the current language."""
         if value is None or value == "":
             return ""
-        table: dict[Any, tuple[str, str]] = {
-            "state": {s: (i.label_zh, i.label_en) for s, i in loop.STATES.items()},
-            "role": {r: (p.label_zh, p.label_en) for r, p in ROLE_POLICIES.items()},
-            "outcome": loop.OUTCOMES,
-            "trade": loop.TRADES,
-            "measure": {m: (i.label_zh, i.label_en) for m, i in loop.MEASURES.items()},
-            "evaluation": loop.EVALUATIONS,
-            "step": loop.STEP_LABELS,
-            "check": checklists.CHECK_LABELS,
-            "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
-            | {"intake": ("派单入池", "Dispatched to pool")}
-            | USER_ACTIONS,
-            "level": LEVEL_NAMES,
-            "funnel": FUNNEL_LABELS,
-            "basis": BASIS_LABELS,
-            "code": CODE_LABELS,
-            "vstatus": VERIFICATION_STATUS_LABELS,
-        }[kind]
+        table = _label_tables()[kind]
         for cast in (str, Role, Level):
             try:
                 pair = table.get(cast(value))  # type: ignore[arg-type]
@@ -275,3 +260,26 @@ class Translator:
             if pair:
                 return _pick(pair, self.lang)
         return str(value)
+
+
+@functools.cache
+def _label_tables() -> dict[str, dict[Any, tuple[str, str]]]:
+    """The (zh, en) labels of every kind of domain value, built once (a list page asks for hundreds)."""
+    return {
+        "state": {s: (i.label_zh, i.label_en) for s, i in loop.STATES.items()},
+        "role": {r: (p.label_zh, p.label_en) for r, p in ROLE_POLICIES.items()},
+        "outcome": loop.OUTCOMES,
+        "trade": loop.TRADES,
+        "measure": {m: (i.label_zh, i.label_en) for m, i in loop.MEASURES.items()},
+        "evaluation": loop.EVALUATIONS,
+        "step": loop.STEP_LABELS,
+        "check": checklists.CHECK_LABELS,
+        "action": {t.action: (t.label_zh, t.label_en) for t in loop.TRANSITIONS}
+        | {"intake": ("派单入池", "Dispatched to pool")}
+        | USER_ACTIONS,
+        "level": LEVEL_NAMES,
+        "funnel": FUNNEL_LABELS,
+        "basis": BASIS_LABELS,
+        "code": CODE_LABELS,
+        "vstatus": VERIFICATION_STATUS_LABELS,
+    }

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.config import WebSettings, WorkflowSettings
@@ -55,6 +55,21 @@ def token_digest(token: str) -> str:
 
 def actor_of(u: User) -> Actor:
     return Actor(u.id, u.username, Role(u.role), u.jurisdiction_code, u.display_name)
+
+
+_ACTOR_COLUMNS = (User.id, User.username, User.role, User.jurisdiction_code, User.display_name)
+# built once: authentication runs on every request
+_TOKEN_ACTOR = (
+    select(*_ACTOR_COLUMNS)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+)
+_SESSION_ACTOR = select(*_ACTOR_COLUMNS).where(
+    User.id == bindparam("uid"), User.active.is_(True), User.session_epoch == bindparam("epoch")
+)
+_JURISDICTION_NAMES = select(Jurisdiction.code, Jurisdiction.name).where(
+    Jurisdiction.code.in_(bindparam("codes", expanding=True))
+)
 
 
 class AccountService:
@@ -108,19 +123,14 @@ class AccountService:
                 s.flush()
 
     def jurisdiction_name(self, code: str) -> str:
-        with self.sessions() as s:
-            j = s.get(Jurisdiction, code)
-            return j.name if j else code
+        return self.names([code]).get(code, code)
 
     def names(self, codes: list[str]) -> dict[str, str]:
+        """Names of jurisdictions by code (codes not found are left out)."""
         if not codes:
             return {}
-        with self.sessions() as s:
-            return dict(
-                s.execute(
-                    select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
-                ).all()
-            )
+        with self.sessions.kw["bind"].connect() as con:
+            return dict(con.execute(_JURISDICTION_NAMES, {"codes": sorted(set(codes))}).all())  # type: ignore[arg-type]
 
     def children(self, code: str) -> list[tuple[str, str]]:
         with self.sessions() as s:
@@ -415,25 +425,13 @@ class AccountService:
     def actor_for_token(self, token: str) -> Actor | None:
         """The actor of a valid API token (one indexed join, plain columns; None when unknown or revoked)."""
         with self.sessions.kw["bind"].connect() as con:
-            row = con.execute(
-                select(User.id, User.username, User.role, User.jurisdiction_code, User.display_name)
-                .join(ApiToken, ApiToken.user_id == User.id)
-                .where(
-                    ApiToken.token_hash == token_digest(token),
-                    ApiToken.revoked_at.is_(None),
-                    User.active.is_(True),
-                )
-            ).first()
+            row = con.execute(_TOKEN_ACTOR, {"digest": token_digest(token)}).first()
         return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
 
     def session_actor(self, user_id: int, epoch: int) -> Actor | None:
         """The actor of a page session: the user must be active and the session of the current epoch."""
         with self.sessions.kw["bind"].connect() as con:
-            row = con.execute(
-                select(User.id, User.username, User.role, User.jurisdiction_code, User.display_name).where(
-                    User.id == user_id, User.active.is_(True), User.session_epoch == epoch
-                )
-            ).first()
+            row = con.execute(_SESSION_ACTOR, {"uid": user_id, "epoch": epoch}).first()
         return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
 
     def user_for_token(self, token: str) -> User | None:

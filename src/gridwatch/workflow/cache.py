@@ -2,9 +2,15 @@
 
 Every change to a work order appends an event in the same transaction, and every append bumps the one row
 of ``wf_chain_head`` (:func:`gridwatch.workflow.events.append_event`).  Its ``seq`` is therefore a
-store-wide change counter shared by all processes: a value computed when the counter read ``v`` is still
-the current answer while the counter still reads ``v`` — and, for answers that depend on the clock (overdue
-flags, the day of a trend), until the moment the value says it stops being true (``valid_until``).
+store-wide change counter shared by all processes.  An event about an order also writes its ``seq`` into
+``wf_area_version`` for each area code of the order (city, district, street, community, grid cell): the
+*area version* of a code changes exactly when an order of that area changes.
+
+A value that depends only on the orders of one area (its dashboard, the count of its list) is tagged with
+that area's version; anything else with the store-wide counter.  A value computed when the counter read
+``v`` is still the current answer while the counter still reads ``v`` — and, for answers that depend on the
+clock (overdue flags, the day of a trend), until the moment the value says it stops being true
+(``valid_until``).  So a claim in one street leaves the other streets' cached dashboards valid.
 
 The counter is read *before* the value is computed, so a write that commits in between can only make the
 cached value newer than its tag; the next read sees a higher counter and recomputes.  Nothing is ever
@@ -20,19 +26,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
-from gridwatch.workflow.tables import ChainHead
+from gridwatch.workflow.tables import AreaVersion, ChainHead
 
 V = TypeVar("V")
 
 _HEAD_SEQ = select(ChainHead.seq).where(ChainHead.id == 1)
+_AREA_SEQ = select(AreaVersion.seq).where(AreaVersion.code == bindparam("code"))
 
 
-def store_version(engine: Engine) -> int:
+def store_version(engine: Engine | Connection) -> int:
     """The store-wide change counter (0 before the first event)."""
+    if isinstance(engine, Connection):
+        return engine.execute(_HEAD_SEQ).scalar() or 0
     with engine.connect() as con:
         return con.execute(_HEAD_SEQ).scalar() or 0
+
+
+def area_version(engine: Engine | Connection, code: str) -> int:
+    """The change counter of one area (any level's code): the seq of the newest event about one of its
+    orders, 0 before the first."""
+    if isinstance(engine, Connection):
+        return engine.execute(_AREA_SEQ, {"code": code}).scalar() or 0
+    with engine.connect() as con:
+        return con.execute(_AREA_SEQ, {"code": code}).scalar() or 0
 
 
 @dataclass(frozen=True)

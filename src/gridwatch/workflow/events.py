@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.hashchain import GENESIS, Break, ChainedEvent, first_break, link_hash
-from gridwatch.workflow.tables import ChainHead, Event
+from gridwatch.workflow.jurisdiction import LEVEL_ORDER, ORDER_COLUMN
+from gridwatch.workflow.tables import AreaVersion, ChainHead, Event, WorkOrder
 
 
 def event_content(ev: Event) -> dict[str, Any]:
@@ -39,7 +40,10 @@ def append_event(
     data: dict[str, Any],
     at: datetime,
 ) -> Event:
-    """Append one event.  The chain-head UPDATE comes first, so concurrent appends serialise on its row."""
+    """Append one event.  The chain-head UPDATE comes first, so concurrent appends serialise on its row.
+
+    An event about an order also stamps its ``seq`` on the change counter of every area of the order
+    (:func:`bump_areas`), in the same transaction."""
     res = session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=ChainHead.seq + 1))
     if res.rowcount == 0:  # type: ignore[attr-defined]
         session.add(ChainHead(id=1, seq=1, last_hash=GENESIS))
@@ -60,7 +64,29 @@ def append_event(
     ev.hash = link_hash(ev.prev_hash, event_content(ev))
     session.add(ev)
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_hash=ev.hash))
+    if order_id is not None:
+        o = session.get(WorkOrder, order_id)  # normally in the identity map already: no query
+        if o is not None:
+            bump_areas(session, area_codes(o), head.seq)
     return ev
+
+
+def area_codes(o: WorkOrder) -> list[str]:
+    """The codes of every level the order belongs to (city down to grid cell; unknown levels skipped)."""
+    return [c for c in (getattr(o, ORDER_COLUMN[lv]) for lv in LEVEL_ORDER) if c]
+
+
+def bump_areas(session: Session, codes: list[str], seq: int) -> None:
+    """Set the change counter of ``codes`` to ``seq`` (the event just appended).
+
+    Called after the chain-head UPDATE, whose row lock serialises appenders until commit: no other
+    transaction can insert the same missing code meanwhile."""
+    if not codes:
+        return
+    res = session.execute(update(AreaVersion).where(AreaVersion.code.in_(codes)).values(seq=seq))
+    if res.rowcount != len(codes):  # type: ignore[attr-defined]
+        have = set(session.scalars(select(AreaVersion.code).where(AreaVersion.code.in_(codes))))
+        session.execute(insert(AreaVersion), [{"code": c, "seq": seq} for c in codes if c not in have])
 
 
 def verify_chain(session: Session, batch: int = 5000) -> tuple[int, Break | None]:

@@ -6,7 +6,9 @@ people race for the same order, exactly one UPDATE matches a row and the other g
 
 from __future__ import annotations
 
+import functools
 import time
+from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,14 +16,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, func, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.config import WorkflowSettings
 from gridwatch.workflow import checklists, loop, photos
 from gridwatch.workflow.actor import Actor
-from gridwatch.workflow.cache import VersionedCache, store_version
+from gridwatch.workflow.cache import VersionedCache, area_version
 from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridwatch.workflow.events import append_event
 from gridwatch.workflow.jurisdiction import ORDER_COLUMN, Level, Place, level_of
@@ -76,8 +78,51 @@ def scope(stmt: Select, actor: Actor) -> Select:  # type: ignore[type-arg]
 LARGE_AREAS = frozenset({Level.CITY, Level.DISTRICT, Level.TOWN})
 """Levels whose list counts are cached (a community's count is cheaper than reading the change counter)."""
 
-LIST_COLUMNS = tuple(c for c in WorkOrder.__table__.c if c.name != "evidence")
-"""What a list row reads: every column but the evidence JSON (rows, not ORM objects)."""
+LIST_COLUMNS = tuple(
+    WorkOrder.__table__.c[name]
+    for name in (
+        "id", "account_no", "customer_name", "source", "demo", "health_code", "score", "model_hits",
+        "reasons_zh", "reasons_en", "address_text", "lon", "lat", "dispatch_basis", "city_code",
+        "district_code", "town_code", "community_code", "grid_cell", "state", "version", "assignee_id",
+        "outcome", "resolution", "measure", "reopen_count", "created_at", "due_at", "closed_at",
+    )
+)
+"""What a list row reads: the columns of an :class:`OrderView` (rows, not ORM objects; no evidence JSON,
+no timestamps a list does not show — on SQLite every timestamp is parsed from text)."""
+
+ListRow = namedtuple("ListRow", [c.name for c in LIST_COLUMNS])  # type: ignore[misc]
+"""A list row as a plain tuple with named fields (cheaper to read than a result row)."""
+
+
+@functools.cache
+def list_statements(
+    level: Level, states: bool, mine: bool, overdue: bool, code: bool, order_by: str
+) -> tuple[Select, Select]:  # type: ignore[type-arg]
+    """The page and count statements of one shape of order list, built once per process.  Values are bound
+    per request: ``area`` (the actor's own jurisdiction code, always), ``states``, ``uid``, ``open`` and
+    ``now``, ``code``, ``lim`` and ``off``."""
+    conds = [getattr(WorkOrder, ORDER_COLUMN[level]) == bindparam("area")]
+    if states:
+        conds.append(WorkOrder.state.in_(bindparam("states", expanding=True)))
+    if mine:
+        conds.append(WorkOrder.assignee_id == bindparam("uid"))
+    if overdue:
+        conds += [WorkOrder.state.in_(bindparam("open", expanding=True)), WorkOrder.due_at < bindparam("now")]
+    if code:
+        conds.append(WorkOrder.health_code == bindparam("code"))
+    sort = WorkOrder.score.desc() if order_by == "score" else WorkOrder.due_at.asc()
+    page = (
+        select(*LIST_COLUMNS)
+        .where(*conds)
+        .order_by(sort, WorkOrder.id)
+        .limit(bindparam("lim"))
+        .offset(bindparam("off"))
+    )
+    return page, select(func.count()).select_from(WorkOrder).where(*conds)
+
+
+_USER_NAMES = select(User.id, User.display_name).where(User.id.in_(bindparam("ids", expanding=True)))
+_OPEN_STATES = [str(x) for x in loop.OPEN_STATES]
 
 
 def finest_code(o: Any) -> str:
@@ -721,31 +766,33 @@ class OrderService:
         order_by: str = "score",
     ) -> Page:
         page = max(1, page)
-        col = getattr(WorkOrder, ORDER_COLUMN[actor.level])
-        conds = [col == actor.jurisdiction_code]
-        if states:
-            conds.append(WorkOrder.state.in_(states))
-        if mine:
-            conds.append(WorkOrder.assignee_id == actor.user_id)
         now = self.clock()
-        if overdue:
-            conds += [WorkOrder.state.in_([str(x) for x in loop.OPEN_STATES]), WorkOrder.due_at < now]
-        if code:
-            conds.append(WorkOrder.health_code == code)
-        sort = WorkOrder.score.desc() if order_by == "score" else WorkOrder.due_at.asc()
         # plain rows on a plain connection (no ORM session, identity map or lazy loading): a list page
-        # never needs order objects
-        stmt = select(*LIST_COLUMNS).where(*conds).order_by(sort, WorkOrder.id)
-        count = select(func.count()).select_from(WorkOrder).where(*conds)
+        # never needs order objects; the statements are built once per shape, the values bound here
+        stmt, count = list_statements(
+            actor.level, bool(states), mine, overdue, bool(code), "score" if order_by == "score" else "due"
+        )
+        params: dict[str, Any] = {"area": actor.jurisdiction_code}
+        if states:
+            params["states"] = list(states)
+        if mine:
+            params["uid"] = actor.user_id
+        if overdue:
+            params |= {"open": _OPEN_STATES, "now": now}
+        if code:
+            params["code"] = code
         with self.engine.connect() as con:
             if overdue or self.counts is None or actor.level not in LARGE_AREAS:
-                total = con.execute(count).scalar() or 0  # small area, or a count that moves with the clock
-            else:  # a large area's count scans its index range: reuse it until the store changes
+                # small area, or a count that moves with the clock
+                total = con.execute(count, params).scalar() or 0
+            else:  # a large area's count scans its index range: reuse it until an order of the area changes
                 key = ("order_count", actor.jurisdiction_code, tuple(states or ()), mine and actor.user_id, code)
-                total = self.counts.get(
-                    key, store_version(self.engine), now, lambda: (con.execute(count).scalar() or 0, None)
-                )
-            rows = con.execute(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+                version = area_version(con, actor.jurisdiction_code)
+                total = self.counts.get(key, version, now, lambda: (con.execute(count, params).scalar() or 0, None))
+            rows = [
+                ListRow._make(r)
+                for r in con.execute(stmt, params | {"lim": page_size, "off": (page - 1) * page_size})
+            ]
             names = self._names(con, {o.assignee_id for o in rows if o.assignee_id})
         items = [self._view(o, actor, names, now) for o in rows]
         if items and actor.sees_personal_data:
@@ -756,7 +803,7 @@ class OrderService:
     def _names(self, s: Session | Connection, ids: set[int]) -> dict[int, str]:
         if not ids:
             return {}
-        return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+        return dict(s.execute(_USER_NAMES, {"ids": sorted(ids)}).all())  # type: ignore[call-overload]
 
     def get(self, actor: Actor, order_id: int) -> OrderDetail:
         now = self.clock()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.store.db import make_engine, migrate, session_factory
 from gridwatch.workflow.accounts import AccountService
-from gridwatch.workflow.cache import VersionedCache, store_version
+from gridwatch.workflow.cache import VersionedCache, area_version, store_version
 from gridwatch.workflow.notices import NoticeService
 from gridwatch.workflow.orders import OrderService
 from gridwatch.workspace import Workspace
@@ -38,6 +38,9 @@ class Platform:
 
     def store_version(self) -> int:
         return store_version(self.engine)
+
+    def area_version(self, code: str) -> int:
+        return area_version(self.engine, code)
 
     @classmethod
     def open(

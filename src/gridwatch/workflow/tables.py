@@ -244,6 +244,16 @@ class ChainHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class AreaVersion(Base):
+    """Per-area change counter: the ``seq`` of the newest event about an order of the area (any level's
+    code: city, district, street, community, grid cell).  Written with the event, in its transaction."""
+
+    __tablename__ = "wf_area_version"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+
+
 class Event(Base):
     """Append-only, hash-chained record of every transition (and intake)."""
 

@@ -40,7 +40,7 @@ class DashboardOut(BaseModel):
 
 
 def dashboard_data(p, actor) -> DashboardOut:  # type: ignore[no-untyped-def]
-    """The dashboard of the actor's own jurisdiction, cached per jurisdiction until the store changes."""
+    """The dashboard of the actor's own jurisdiction, cached until an order of that jurisdiction changes."""
     now = p.orders.clock()
 
     def compute() -> tuple[DashboardOut, datetime | None]:
@@ -59,7 +59,9 @@ def dashboard_data(p, actor) -> DashboardOut:  # type: ignore[no-untyped-def]
         )
         return out, d.valid_until
 
-    return p.read_cache.get(("dashboard", actor.jurisdiction_code), p.store_version(), now, compute)
+    return p.read_cache.get(
+        ("dashboard", actor.jurisdiction_code), p.area_version(actor.jurisdiction_code), now, compute
+    )
 
 
 @router.get("/dashboard", response_model=DashboardOut)
