@@ -25,6 +25,7 @@ class Step:
 
 DEMO_STEPS: list[Step] = [
     Step("address matching", "address", ("address", "match")),
+    Step("entity links (customers ↔ permits ↔ registry)", "address", ("address", "link")),
     Step("screening", "screen", ("screen", "--out", "{home}/results/screening.csv")),
     Step("evaluation against the simulated truth", "evaluate", ("evaluate", "--truth", "{input}/truth")),
     Step("sub-metered firms over HJ 212 (embedded gateway)", "simulate-devices",
