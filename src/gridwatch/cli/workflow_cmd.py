@@ -110,7 +110,7 @@ def feed_lake(ctx: typer.Context) -> None:
         out = ws.results_dir / "feedback"
         files = {"labels": out / "labels.csv", "closures": out / "closures.csv"}
         counts = {"labels": write_labels_csv(p.sessions, files["labels"]),
-                  "closures": write_closures_csv(p.sessions, files["closures"])}
+                  "closures": write_closures_csv(p.sessions, files["closures"], ws.settings.timezone)}
     finally:
         p.close()
     for table, path in files.items():

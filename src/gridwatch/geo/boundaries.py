@@ -48,3 +48,11 @@ def district_boundaries(city_code: str) -> tuple[Boundary, ...]:
         rings = tuple(tuple((float(x), float(y)) for x, y in poly[0]) for poly in f["geometry"]["coordinates"])
         out.append(Boundary(str(f["properties"]["code"]), str(f["properties"]["name"]), rings))
     return tuple(out)
+
+
+def boundaries_of_area(city_code: str, jurisdiction_code: str) -> tuple[Boundary, ...]:
+    """The shipped districts an area overlaps: every district for the city, the own district below it."""
+    return tuple(
+        b for b in district_boundaries(city_code)
+        if b.code.startswith(jurisdiction_code) or jurisdiction_code.startswith(b.code)
+    )

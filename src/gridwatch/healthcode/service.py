@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -30,16 +30,13 @@ from gridwatch.healthcode.tables import RuleSetVersion
 from gridwatch.screening.rules import RuleFileError, RuleSet, parse_rules
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.errors import Forbidden, InvalidInput, NotFound
+from gridwatch.workflow.orders import utcnow
 from gridwatch.workflow.roles import Role
 
 VIEWERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.ANALYST, Role.AUDITOR, Role.SYSTEM})
 EDITORS = frozenset({Role.CITY_ADMIN, Role.ANALYST, Role.SYSTEM})
 ACTIVATORS = frozenset({Role.CITY_ADMIN, Role.SYSTEM})
 MAX_TEXT = 200_000  # characters; a rule file is a few kB
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def default_text() -> str:

@@ -23,15 +23,3 @@ def convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
             upper.pop()
         upper.append(p)
     return lower[:-1] + upper[:-1]
-
-
-def district_outlines(city_code: str, jurisdiction_code: str) -> list[dict[str, object]]:
-    """Shipped boundaries of the districts a user's area overlaps: every district for a city user, the
-    user's own district below that; each as {code, name, rings: [[[lon, lat], ...], ...]}."""
-    from gridwatch.geo.boundaries import district_boundaries
-
-    return [
-        {"code": b.code, "name": b.name, "rings": [[list(pt) for pt in r] for r in b.rings]}
-        for b in district_boundaries(city_code)
-        if b.code.startswith(jurisdiction_code) or jurisdiction_code.startswith(b.code)
-    ]

@@ -98,13 +98,11 @@ def write_labels_csv(sessions: sessionmaker[Session], path: Path) -> int:
     return _write_csv(path, LABELS.column_names, rows)
 
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def closures_rows(sessions: sessionmaker[Session]) -> list[dict[str, object]]:
+def closures_rows(sessions: sessionmaker[Session], timezone: str = "Asia/Shanghai") -> list[dict[str, object]]:
     """One closure per order closed after disposal (shut down, relocated, upgraded), dated by its local
     closing day: the lake ``closures`` rows the resurgence model watches (a closed site whose power
-    rises again re-opens its order)."""
+    rises again re-opens its order). ``timezone`` is the deployment's (``settings.timezone``)."""
+    local = ZoneInfo(timezone)
     with sessions() as s:
         q = (
             select(WorkOrder.id, WorkOrder.account_no, WorkOrder.measure, WorkOrder.closed_at)
@@ -114,14 +112,14 @@ def closures_rows(sessions: sessionmaker[Session]) -> list[dict[str, object]]:
         )
         out: dict[tuple[str, str], dict[str, object]] = {}
         for oid, acc, measure, closed_at in s.execute(q):
-            day = closed_at.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date().isoformat()  # stored as naive UTC
+            day = closed_at.replace(tzinfo=UTC).astimezone(local).date().isoformat()  # stored as naive UTC
             out[(acc, day)] = {"account_no": acc, "closed_on": day, "measure": measure,
                                "source": f"work_order:{oid}"}
         return list(out.values())
 
 
-def write_closures_csv(sessions: sessionmaker[Session], path: Path) -> int:
-    return _write_csv(path, CLOSURES.column_names, closures_rows(sessions))
+def write_closures_csv(sessions: sessionmaker[Session], path: Path, timezone: str = "Asia/Shanghai") -> int:
+    return _write_csv(path, CLOSURES.column_names, closures_rows(sessions, timezone))
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> int:

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
+from gridwatch.geo.boundaries import boundaries_of_area
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.web.hull import convex_hull, district_outlines
+from gridwatch.web.hull import convex_hull
 from gridwatch.workflow.dashboard import build, map_points
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
@@ -89,6 +90,9 @@ def map_data(auth: ApiAuth, p: PlatformDep) -> dict[str, Any]:
             {"code": c, "name": names.get(c, c), "hull": convex_hull(v), "count": len(v)}
             for c, v in by_district.items()
         ],
-        "boundaries": district_outlines(p.workspace.settings.city_code, auth.actor.jurisdiction_code),
+        "boundaries": [
+            {"code": b.code, "name": b.name, "rings": b.rings}  # tuples serialise as JSON arrays
+            for b in boundaries_of_area(p.workspace.settings.city_code, auth.actor.jurisdiction_code)
+        ],
         "tile_url": p.workspace.settings.web.tile_url,
     }
