@@ -152,3 +152,56 @@ def test_parallel_extraction_keeps_order(monkeypatch, city: pa.Table, city_custo
     addrs = cust.column("address").to_pylist()
     monkeypatch.setattr(m, "_CHUNK", 50)
     assert m.extract_table(addrs, ext, workers=2).equals(m.extract_table(addrs, ext, workers=1))
+
+
+def _plate(aid: str, roadno: str, room: str | None = None, **kw: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "address_id": aid, "district": "海珠区", "town": "南洲街道", "community": "水基社区", "road": "水基街",
+        "roadno": roadno, "poi": None, "building": None, "unit": None, "room": room,
+        "full_text": f"水基街{roadno}{room or ''}", "district_code": "440105", "town_code": "440105013",
+        "community_code": "440105013001", "grid_cell": "G1", "lon": 113.3, "lat": 23.1,
+    }
+    row.update(kw)
+    return row
+
+
+def _match_one(engine, reg: list[dict[str, object]], *addresses: str) -> list[dict[str, object]]:
+    cust = pa.table({"account_no": [f"C{i}" for i in range(len(addresses))], "address": list(addresses)})
+    return run_match(engine, cust, pa.Table.from_pylist(reg), None, MatchParams(),
+                     AdminResolver.for_city("4401")).to_pylist()
+
+
+def test_sub_number_run_into_the_room_is_read_with_the_registry(engine) -> None:
+    reg = [_plate("P27", "27号"), _plate("P27-3", "27号之三"), _plate("R", "27号之三", "603房"),
+           _plate("Q", "24号", "3701房")]
+    res = _match_one(engine, reg,
+                     "海珠区南洲街道水基街２７号之３６０３房",  # 27号之3 + 603房, written without a break
+                     "海珠区南洲街道水基街27号-3603房",
+                     "海珠区南洲街道水基街二十七之三号603房",
+                     "海珠区南洲街道水基街24号-3701房")  # no 24号之3 on the road: the dash separates the room
+    assert [(r["status"], r["address_id"]) for r in res] == [
+        ("matched", "R"), ("matched", "R"), ("matched", "R"), ("matched", "Q")]
+
+
+def test_a_room_row_beats_its_door_plate(engine) -> None:
+    res = _match_one(engine, [_plate("D", "30号"), _plate("R", "30号", "303房")], "海珠区水基街30号303房")
+    assert (res[0]["status"], res[0]["address_id"]) == ("matched", "R")
+    # a registry kept at door-plate level still matches a customer who gives a room
+    res = _match_one(engine, [_plate("D", "30号")], "海珠区水基街30号303房")
+    assert (res[0]["status"], res[0]["address_id"]) == ("matched", "D")
+
+
+def test_the_road_followed_by_its_number_wins(engine) -> None:
+    # 大龙街 is a road too, named in passing (it is also the short form of the town 大龙街道)
+    reg = [_plate("N", "43号", town="大龙街道", road="大龙新街", community="大龙村", district="番禺区"),
+           _plate("S", "43号", town="大龙街道", road="大龙街", community="大龙村", district="番禺区")]
+    res = _match_one(engine, reg, "番禺区大龙街大龙村大龙新街43号")
+    assert (res[0]["status"], res[0]["address_id"]) == ("matched", "N")
+
+
+def test_a_bare_district_short_form_names_the_district(engine) -> None:
+    # 白云 is 白云区 written short, not 越秀区's 白云街道: the town must not contradict the registry
+    reg = [_plate("L", "21号", "601房", district="白云区", town="钟落潭镇", community="良田村", road="良田五巷"),
+           _plate("Y", "5号", district="越秀区", town="白云街道", community="东湖社区", road="东湖路")]
+    res = _match_one(engine, reg, "白云良田五巷21号601室")
+    assert (res[0]["status"], res[0]["address_id"]) == ("matched", "L")

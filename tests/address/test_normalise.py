@@ -95,3 +95,12 @@ def test_repeat_prefilter_is_exact(text: str) -> None:
         return t
 
     assert n._collapse_repeats(text) == unfiltered(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [("和平街十五 之1号701房", "和平街15-1号701室"), ("大罗五巷三十三-4号604", "大罗5巷33-4号604"),
+     ("华坑新街八之一号201房", "华坑新街8-1号201室"), ("之江路一号", "之江路1号")],
+)
+def test_door_numbers_before_a_sub_number(raw: str, want: str) -> None:
+    assert normalise_text(raw).text == want

@@ -4,7 +4,9 @@ Matching millions of customer addresses needs more speed than a CRF gives in Pyt
 addresses name roads, communities and estates that the registry knows, so :class:`VocabularyExtractor`
 finds registry names in the normalised text with an Aho–Corasick automaton (leftmost-longest,
 non-overlapping), reads the numbers that follow them (号 / 栋 / 单元 / 层 / 室, and ``12-3-1001`` runs) and
-resolves admin names through the division hierarchy.  When it finds neither a road nor a POI, the CRF
+resolves admin names through the division hierarchy.  A door number the registry does not know on that road
+is read again with the registry's numbers (``15号之1403房`` → 15号之1, room 403; ``24号-3701房`` → 24号之3,
+room 701 when the registry has 24号之3, else 24号, room 3701).  When it finds neither a road nor a POI, the CRF
 parser (if given) labels the address and its road/POI are resolved to registry names with RapidFuzz,
 restricted to the district when one is known.  Extracted names are the registry's own spellings.
 """
@@ -25,8 +27,19 @@ from gridwatch.address.normalise import normalise_text
 
 FIELDS = ("district", "town", "community", "road", "poi")
 _PRIORITY = {"road": 0, "poi": 1, "community": 2, "town": 3, "district": 4}
+_SHORT_PRIORITY = {"road": 0, "poi": 1, "district": 2, "community": 3, "town": 4}
+"""Which field a form names when two names share it: full names by ``_PRIORITY``; among short forms a
+district comes first (白云 is far more often 白云区 written short than 越秀区's 白云街道)."""
 
-_ROADNO = re.compile(r"^(?:[东西南北]侧)?(\d+(?:-\d+)?)号(?!楼)")
+
+def _rank(fld: str, is_full: bool) -> tuple[bool, int]:
+    return is_full, -(_PRIORITY if is_full else _SHORT_PRIORITY)[fld]
+
+
+_ROADNO = re.compile(r"(?:[东西南北]侧)?(\d+(?:-\d+)?)号(?!楼)")
+_ROADNO_DASH = re.compile(r"(\d+-\d+)(?=[栋单元层室铺档]|$)")
+"""A door number with a sub-number and no 号 right after the road (15-1403室: 15号之1403房 normalised)."""
+_LEADING_SUB = re.compile(r"-(\d+)")
 _BUILDING = re.compile(r"([0-9]+[A-Za-z]?|[A-Za-z]\d*)(?:栋|号厂房|号仓)")
 _BUILDING_ANY = re.compile(r"(?:[0-9]+[A-Za-z]?|[A-Za-z]\d*)(?:栋|号厂房|号仓)")
 _UNIT = re.compile(r"(\d+)单元")
@@ -72,9 +85,11 @@ class VocabularyExtractor:
         scopes: dict[str, dict[str, dict[str, set[str]]]] | None = None,
         parser: object | None = None,
         fuzzy_cutoff: float = 70.0,
+        door_numbers: dict[str, set[str]] | None = None,
     ) -> None:
         vocab = {k: list(v) for k, v in vocab.items()}
         self.resolver = resolver
+        self.door_numbers = door_numbers or {}  # road → the registry's door-number keys on it
         self.parser = parser
         self.fuzzy_cutoff = fuzzy_cutoff
         self.auto = ahocorasick.Automaton()
@@ -86,7 +101,7 @@ class VocabularyExtractor:
                     is_full = form == full
                     old = entries.get(form)
                     # a full name beats a short form of another name (岭南社区's 岭南 vs the town 岭南街道)
-                    if old is None or (is_full, -_PRIORITY[fld]) > (old[2], -_PRIORITY[old[0]]):
+                    if old is None or _rank(fld, is_full) > _rank(old[0], old[2]):
                         entries[form] = (fld, name, is_full)
         # admin short and alias forms from the hierarchy
         for alias, target in resolver.aliases.items():
@@ -223,14 +238,19 @@ class VocabularyExtractor:
     def _numbers(self, ex: Extracted, norm: str, road_end: int | None, poi_end: int | None) -> int | None:
         """Door number, building, unit, floor and room; returns where the door number ends."""
         num_end = None
-        if road_end is not None and (m := _ROADNO.match(norm, road_end)) is not None:
+        if road_end is not None and (
+            (m := _ROADNO.match(norm, road_end)) is not None or (m := _ROADNO_DASH.match(norm, road_end)) is not None
+        ):
             ex.roadno = number_key_normalised(m.group(1))
             num_end = m.end()
         m = _LOOSE_ROADNO.search(norm, road_end or 0) if ex.roadno is None else None
         if m is not None and (poi_end is None or m.start() < poi_end or road_end is not None):
             ex.roadno = number_key_normalised(m.group(1))
             num_end = m.end()
-        tail = norm[max(num_end or 0, road_end or 0, poi_end or 0) :]
+        start = max(num_end or 0, road_end or 0, poi_end or 0)
+        tail = norm[start:]
+        if ex.roadno is not None and ex.road is not None and start == num_end:
+            ex.roadno, tail = self._registered_door(ex.road, ex.roadno, tail)
         if (m := _BUILDING.search(tail)) is not None:
             ex.building = number_key_normalised(m.group(1))
         if (m := _UNIT.search(tail)) is not None:
@@ -244,6 +264,29 @@ class VocabularyExtractor:
         if ex.building is None and (m := _TRIPLE.search(tail)) is not None:
             ex.building, ex.unit, ex.room = number_key_normalised(m.group(1)), m.group(2), m.group(3)
         return num_end
+
+    def _registered_door(self, road: str, key: str, tail: str) -> tuple[str, str]:
+        """The door number on ``road`` that the registry knows, and the text left for building/room.
+
+        Written without separators, a sub-number runs into what follows (15号之1403房 normalises to
+        ``15-1403室``; 39号-2 6栋 to ``39号-26栋``): when ``key`` is not a registered number of the road,
+        the shortest registered ``head-sub`` prefix is taken and the rest of the digits go back to the
+        tail; failing that, a registered ``head`` alone (the dash only separated door and room)."""
+        nums = self.door_numbers.get(road)
+        if not nums or key in nums:
+            return key, tail
+        head, _, sub = key.partition("-")
+        rest = tail
+        if not sub and (m := _LEADING_SUB.match(tail)) is not None:
+            sub, rest = m.group(1), tail[m.end() :]
+        if not sub.isdigit():
+            return key, tail
+        for k in range(1, len(sub) + 1):
+            if f"{head}-{sub[:k]}" in nums:
+                return f"{head}-{sub[:k]}", sub[k:] + rest
+        if head in nums and head != key:
+            return head, sub + rest
+        return key, tail
 
     def _fallback(self, ex: Extracted, address: str) -> None:
         parsed = self.parser.parse(address)  # type: ignore[attr-defined]

@@ -107,7 +107,8 @@ def build_extractor(
         }
         for kind in ("road", "poi")
     }
-    return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser)
+    doors = group_by(zip(reg_keys.column("road").to_pylist(), reg_keys.column("roadno").to_pylist(), strict=True))
+    return VocabularyExtractor(vocab, resolver, scopes=scopes, parser=parser, door_numbers=doors)
 
 
 def _sources_json(sources: dict[str, str]) -> str:

@@ -11,7 +11,10 @@ columns, plus ``address_id``, codes, grid cell and coordinates).
    road text not found in the registry) compare fuzzily with ``name_sim`` (RapidFuzz, registered on each
    engine by :mod:`gridwatch.address.udf`); numbers must agree exactly.  ``score = agreeing weight / registry weight``,
    halved when any number the customer gives contradicts the registry; admin levels count when both sides
-   name them, and a contradicting district or town halves the score too.
+   name them, and a contradicting district or town halves the score too.  A number the customer gives that
+   the registry row lacks adds ``UNEXPLAINED_SHARE`` of the largest such weight to the denominator, so the
+   row of the room (30号303房) beats the row of its door plate (30号) for "30号303房", while a registry kept
+   at door-plate level still matches.
 3. **Ranking** — the top ``k`` candidates per address with the margin to the runner-up.
 """
 
@@ -33,6 +36,8 @@ WEIGHTS: dict[str, float] = {
 """Base weight of each component's agreement (names are further scaled by their rarity)."""
 
 NUMBER_FIELDS = ("roadno", "building", "unit", "room")
+UNEXPLAINED_SHARE = 0.5
+"""Share of the weight of a customer's number that the registry row lacks, added to the denominator."""
 
 BLOCKING_RULES: dict[str, str] = {
     "road_number": "c.road = r.road AND c.roadno = r.roadno",
@@ -114,6 +119,10 @@ class MatchSQL:
                 f"CASE WHEN r.road IS NOT NULL THEN {w['road']} * coalesce(tr.w, 1.0) ELSE 0.0 END",
                 f"CASE WHEN r.poi IS NOT NULL THEN {w['poi']} * coalesce(tp.w, 1.0) ELSE 0.0 END",
                 *(num_den(f) for f in NUMBER_FIELDS),
+                f"{UNEXPLAINED_SHARE} * greatest("
+                + ", ".join(f"CASE WHEN c.{f} IS NOT NULL AND r.{f} IS NULL THEN {w[f]} ELSE 0.0 END"
+                            for f in NUMBER_FIELDS)
+                + ")",
             ]
         )
         conflict = " OR ".join(

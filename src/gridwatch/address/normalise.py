@@ -8,7 +8,8 @@
    number becomes 号.
 3. Bracketed notes (``(…)``, ``[…]``, ``【…】``, ``<…>``, ``《…》``) are removed from the text and returned
    as notes.
-4. Chinese numerals before a unit word become Arabic (三栋 → 3栋, 二十一号 → 21号, 第五层 → 5层, 之一 → 之1).
+4. Chinese numerals before a unit word become Arabic (三栋 → 3栋, 二十一号 → 21号, 第五层 → 5层, 之一 → 之1), and
+   so does a door number written before 之 or a dash without 号 (十五之1号 → 15-1号, 三十三-4号 → 33-4号).
 5. Unit words get one spelling: 幢/座/号楼 → 栋, 房/号房 → 室 (after a number), N楼 (a floor) → N层,
    单元 stays, 号之一 / 之1 / 号-1 → ``-1号`` (12号之一 → 12-1号).
 6. Immediately repeated spans (广州市广州市 → 广州市) are collapsed.
@@ -56,6 +57,7 @@ _DASHES = re.compile(r"[－—–―‐‑~〜～_]+")
 _CN_NUM_BEFORE_UNIT = re.compile(r"(第?)([" + CN_NUMERAL_CHARS + r"]+)(?=" + "|".join(UNIT_WORDS) + r")")
 _CN_NUM_AFTER_ZHI = re.compile(r"之([" + CN_NUMERAL_CHARS + r"]+)")
 _ZHI_CN = re.compile(r"(\d+)号?之([" + CN_NUMERAL_CHARS + r"]+)号?")
+_CN_NUM_BEFORE_SUB = re.compile(r"(?<![" + CN_NUMERAL_CHARS + r"])([" + CN_NUMERAL_CHARS + r"]+)(?=之\d|-\d)")
 _ORDINAL = re.compile(r"第(\d+)(?=" + "|".join(UNIT_WORDS) + r")")
 _ZHI = re.compile(r"(\d+)号?之(\d+)号?")
 _NO_DASH = re.compile(r"(\d+)号-(\d+)(?![\d栋单元室层楼])")
@@ -155,6 +157,8 @@ def _one_pass(text: str, notes: list[str]) -> str:
         t = _ZHI.sub(r"\1-\2号", t)
     if has_cn:
         t = _CN_NUM_BEFORE_UNIT.sub(_numeral, t)
+        if "之" in t or "-" in t:
+            t = _CN_NUM_BEFORE_SUB.sub(_plain_numeral, t)
         if "之" in t:
             t = _ZHI.sub(r"\1-\2号", t)
     if "第" in t:
@@ -170,6 +174,11 @@ def _one_pass(text: str, notes: list[str]) -> str:
     t = _collapse_repeats(t)
     t = t.strip("-,，.。;；:：、 ")
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+
+
+def _plain_numeral(m: re.Match[str]) -> str:
+    v = cn_to_int(m.group(1))
+    return m.group(0) if v is None else str(v)
 
 
 def _zhi_cn(m: re.Match[str]) -> str:
