@@ -170,7 +170,8 @@ class ScreeningSettings(Strict):
     bucket_rows: int = Field(
         80_000_000,
         ge=1_000_000,
-        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
+        description="DuckDB: readings per bucket of customers (a range of account numbers; median/quantile "
+        "cannot spill to disk).",
     )
     rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
 
