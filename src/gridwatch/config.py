@@ -16,6 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridwatch.lake.layout import ROW_GROUP_ROWS
 from gridwatch.monitoring.settings import MonitoringSettings
 
 
@@ -43,6 +44,12 @@ class LakeSettings(Strict):
     )
     future_tolerance_days: int = Field(
         1, ge=0, description="Readings dated more than this many days after today are rejected [d]."
+    )
+    row_group_rows: int = Field(
+        ROW_GROUP_ROWS,
+        ge=1_000,
+        description="Rows per Parquet row group written by ingest and compaction; parts are sorted by account, "
+        "so a screening bucket skips the row groups outside its range of accounts.",
     )
 
 
@@ -163,7 +170,8 @@ class ScreeningSettings(Strict):
     bucket_rows: int = Field(
         80_000_000,
         ge=1_000_000,
-        description="DuckDB: readings per hash bucket of customers (median/quantile cannot spill to disk).",
+        description="DuckDB: readings per bucket of customers (a range of account numbers; median/quantile "
+        "cannot spill to disk).",
     )
     rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
 

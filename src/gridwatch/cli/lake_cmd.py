@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
 
         ws = workspace(ctx)
         try:
-            reports = compact(ws.lake_dir, table or None)
+            reports = compact(ws.lake_dir, table or None, ws.settings.lake.row_group_rows)
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 
 from gridwatch.lake.contracts import CONTRACTS, Contract
-from gridwatch.lake.layout import JOURNAL_DIR, table_dir
+from gridwatch.lake.layout import JOURNAL_DIR, ROW_GROUP_ROWS, table_dir
 from gridwatch.lake.writer import _fsync_dir, write_json
 
 LOCK_FILE = ".lock"
@@ -127,7 +127,7 @@ def _partitions(lake_dir: Path, contract: Contract) -> list[Path]:
 
 
 def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path, contract: Contract,
-                    report: CompactReport) -> None:
+                    report: CompactReport, row_group_rows: int) -> None:
     parts = sorted(p for p in folder.glob("*.parquet"))
     report.parts_before += len(parts)
     if len(parts) < 2:
@@ -142,7 +142,7 @@ def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path
     src = f"read_parquet({files}, hive_partitioning = false, union_by_name = true)"
     n = con.sql(f"SELECT count(*) FROM {src}").fetchall()[0][0]
     con.execute(f"COPY (SELECT * FROM {src} ORDER BY {order}) TO '{tmp}' "
-                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 256000)")
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {row_group_rows})")
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
     record = {"folder": str(folder.relative_to(lake_dir)), "new": new.name, "tmp": tmp.name,
@@ -156,8 +156,9 @@ def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path
     report.rows += n
 
 
-def compact(lake_dir: Path, tables: list[str] | None = None) -> list[CompactReport]:
-    """Merge the parts of every partition of ``tables`` (default: all contract tables) into one each."""
+def compact(lake_dir: Path, tables: list[str] | None = None, row_group_rows: int = ROW_GROUP_ROWS) -> list[CompactReport]:
+    """Merge the parts of every partition of ``tables`` (default: all contract tables) into one each,
+    sorted by the table's key (account first for the readings), in row groups of ``row_group_rows``."""
     names = tables or list(CONTRACTS)
     unknown = [t for t in names if t not in CONTRACTS]
     if unknown:
@@ -171,7 +172,7 @@ def compact(lake_dir: Path, tables: list[str] | None = None) -> list[CompactRepo
                 contract = CONTRACTS[name]
                 report = CompactReport(name)
                 for folder in _partitions(lake_dir, contract):
-                    _compact_folder(con, lake_dir, folder, contract, report)
+                    _compact_folder(con, lake_dir, folder, contract, report, row_group_rows)
                 reports.append(report)
         finally:
             con.close()

@@ -219,14 +219,14 @@ class Ingestor:
             return 0
         base = table_dir(self.lake_dir, self.contract.name)
         if not self.contract.partition_by_month:
-            write_part(accepted, base / f"part-{batch}-{n:05d}.parquet")
+            write_part(accepted, base / f"part-{batch}-{n:05d}.parquet", self.settings.row_group_rows)
             return 1
         months = accepted.column("_month")
         data = accepted.drop_columns(["_month"])
         parts = 0
         for m in pc.unique(months).to_pylist():
             sub = data.filter(pc.equal(months, m))
-            write_part(sub, base / f"month={m}" / f"part-{batch}-{n:05d}.parquet")
+            write_part(sub, base / f"month={m}" / f"part-{batch}-{n:05d}.parquet", self.settings.row_group_rows)
             parts += 1
         return parts
 

@@ -10,6 +10,13 @@ Files are written to a ``.tmp`` name, fsynced and renamed into place: a reader (
 half-written part.  Dimension tables may hold several versions of a key across parts; the current row is
 the one with the latest ``_ingested_at`` (see :func:`current_view_sql`).  Readers glob only
 ``*.parquet`` and so never see temporary files.
+
+Order inside a part: rows are sorted by the table's key (``account_no`` first for the readings) and
+written in row groups of :data:`ROW_GROUP_ROWS` rows, so each row group covers a narrow range of accounts
+and its min/max statistics let a reader that asks for a range of accounts (a screening bucket) skip the
+others.  Ingest sorts each part it writes; compaction (:mod:`gridwatch.lake.compact`) merges a partition
+into one part sorted the same way, which restores a clean account order when later ingests have added
+parts whose ranges overlap.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from gridwatch.lake.contracts import CONTRACTS, Contract
 QUARANTINE = "_quarantine"
 JOURNAL_DIR = "_compactions"
 META_COLUMNS = ("_batch", "_ingested_at", "_source_file", "_source_row")
+ROW_GROUP_ROWS = 256_000
+"""Rows per Parquet row group of every part (the unit a range filter can skip)."""
 
 
 def table_dir(lake_dir: Path, table: str) -> Path:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gridwatch.lake.layout import ROW_GROUP_ROWS
+
 
 def _fsync_dir(path: Path) -> None:
     try:
@@ -24,12 +26,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_part(table: pa.Table, target: Path) -> Path:
+def write_part(table: pa.Table, target: Path, row_group_rows: int = ROW_GROUP_ROWS) -> Path:
     """Write ``table`` to ``target`` atomically (tmp + fsync + rename + fsync of the directory)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     with tmp.open("wb") as fh:
-        pq.write_table(table, fh, compression="zstd", row_group_size=256_000)
+        pq.write_table(table, fh, compression="zstd", row_group_size=row_group_rows)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)

@@ -41,8 +41,10 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
 
 1. **Features** (`feature_sql.py`): one DuckDB-dialect SQL text per pass, run by either engine
    (`gridwatch.engine`; Spark gets it transpiled by sqlglot, with the few dialect differences in
-   `engine/dialects.py`). Pass 1 is per customer over the lake; DuckDB runs it per hash bucket of customers
-   (`screening.bucket_rows`) because its exact median/quantile cannot spill. Pass 1 reads only
+   `engine/dialects.py`). Pass 1 is per customer over the lake; DuckDB runs it per bucket of customers
+   (`screening.bucket_rows` readings each) because its exact median/quantile cannot spill. A bucket is a
+   range of `account_no` cut at the customers' quantiles; the lake keeps its parts sorted by account in
+   small row groups, so each bucket reads only its own row groups (Parquet min/max pruning). Pass 1 reads only
    `account_no, date, kwh` of the daily readings, twice: one group-by computes every moment, conditional
    mean and the exact median/p95 (calendar and weather reduced beforehand to one flag row per day), a
    second counts days against each account's own thresholds (off, on, flat); no window function or sort

@@ -4,8 +4,10 @@ Two passes:
 
 1. :func:`account_features_sql` — per customer, from the lake views ``customers``, ``readings_daily``,
    ``readings_interval``, ``weather``, ``water``, ``permits``, ``registry``, ``closures`` and the
-   registered calendar ``gw_calendar``.  It may be run per hash bucket of customers so that exact
-   medians/quantiles (which cannot spill in DuckDB) stay within memory.  The daily readings are read
+   registered calendar ``gw_calendar``.  It may be run per bucket of customers — a contiguous range of
+   ``account_no`` (:class:`Bucket`) — so that exact medians/quantiles (which cannot spill in DuckDB) stay
+   within memory; the lake keeps each part sorted by account (see :mod:`gridwatch.lake.layout`), so a
+   bucket's range filter lets the engine skip the row groups of other buckets.  The daily readings are read
    twice, each time with only ``account_no, date, kwh``: one scan (``da0``) computes every moment,
    conditional mean and the exact median/p95 in one group-by, with the calendar and the weather already
    reduced to one flag row per day (``cal``, 365 rows); a second scan (``db``) counts the days against
@@ -21,6 +23,8 @@ ratios whose denominator is missing are NULL (never 0 or infinity).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from gridwatch.config import ScreeningSettings
 from gridwatch.screening.window import Window
@@ -53,15 +57,33 @@ def _d(x: object) -> str:
     return f"DATE '{x}'"
 
 
-def _bucket(col: str, bucket: tuple[int, int] | None) -> str:
-    if bucket is None or bucket[1] <= 1:
-        return "TRUE"
-    i, n = bucket
-    return f"abs(hash({col})) % {n} = {i}"
+@dataclass(frozen=True)
+class Bucket:
+    """A contiguous range of accounts: ``lo <= account_no < hi`` (an open end when None)."""
+
+    lo: str | None = None
+    hi: str | None = None
+
+    def where(self, col: str) -> str:
+        """The SQL condition selecting the bucket's rows of ``col`` (a plain range, so Parquet row-group
+        statistics prune the other buckets' rows)."""
+        conds = [f"{col} >= {_s(self.lo)}"] if self.lo is not None else []
+        conds += [f"{col} < {_s(self.hi)}"] if self.hi is not None else []
+        return " AND ".join(conds) or "TRUE"
 
 
-def account_features_sql(w: Window, s: ScreeningSettings, bucket: tuple[int, int] | None = None) -> str:
-    """Per-customer features for the window (DuckDB dialect)."""
+def buckets_between(bounds: list[str]) -> list[Bucket]:
+    """The buckets cut at sorted, distinct ``bounds``: (-inf, b0), [b0, b1), ... [b_last, +inf)."""
+    ends: list[str | None] = [None, *bounds, None]
+    return [Bucket(ends[i], ends[i + 1]) for i in range(len(ends) - 1)]
+
+
+def _s(x: str) -> str:
+    return "'" + x.replace("'", "''") + "'"
+
+
+def account_features_sql(w: Window, s: ScreeningSettings, bucket: Bucket | None = None) -> str:
+    """Per-customer features for the window (DuckDB dialect), of the customers of ``bucket`` (default: all)."""
     ns, ne = s.night_hours
     ds, de = s.day_hours
     night = f"(h >= {ns} OR h < {ne})" if ns > ne else f"(h >= {ns} AND h < {ne})"
@@ -69,9 +91,10 @@ def account_features_sql(w: Window, s: ScreeningSettings, bucket: tuple[int, int
     night_len = (ne - ns) % 24 or 24
     day_len = (de - ds) % 24 or 24
     lo, hi = s.comfort_c
-    bc = _bucket("account_no", bucket)
-    daily_rows = (f"r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL"
-                  f" AND {_bucket('r.account_no', bucket)}")
+    b = bucket or Bucket()
+    bc = b.where("account_no")
+    rbc = b.where("r.account_no")
+    daily_rows = f"r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}"
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
     return f"""
@@ -179,7 +202,7 @@ ia AS (
 wat AS (
   SELECT account_no, sum(m3) AS water_m3, count(*) AS water_months
   FROM water
-  WHERE account_no IS NOT NULL AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
+  WHERE account_no IS NOT NULL AND {bc} AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
   GROUP BY account_no
 ),
 perm AS (
@@ -204,7 +227,7 @@ dereg AS (
 ),
 cl AS (
   SELECT account_no, max(closed_on) AS closed_on FROM closures
-  WHERE closed_on <= {_d(w.as_of)} GROUP BY account_no
+  WHERE closed_on <= {_d(w.as_of)} AND {bc} GROUP BY account_no
 ),
 clk AS (
   SELECT r.account_no,
@@ -213,7 +236,7 @@ clk AS (
     avg(r.kwh) FILTER (WHERE r.date >= cl.closed_on + INTERVAL 14 DAY AND r.date >= {_d(w.recent_start)})
       AS post_closure_kwh
   FROM readings_daily r JOIN cl ON r.account_no = cl.account_no
-  WHERE r.date BETWEEN {_d(w.start)} - INTERVAL 120 DAY AND {_d(w.as_of)} AND r.kwh IS NOT NULL
+  WHERE r.date BETWEEN {_d(w.start)} - INTERVAL 120 DAY AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}
   GROUP BY r.account_no
 )
 SELECT

@@ -1,8 +1,16 @@
-"""Run the feature SQL on an engine: register inputs, run pass 1 per customer bucket, then the peer pass."""
+"""Run the feature SQL on an engine: register inputs, run pass 1 per customer bucket, then the peer pass.
+
+A bucket is a contiguous range of ``account_no`` cut at quantiles of the customers table, so that each
+bucket holds about the same number of customers.  The lake keeps every part sorted by account with modest
+row groups (:mod:`gridwatch.lake.layout`), so the engine's Parquet reader skips the row groups outside a
+bucket's range by their min/max statistics: the buckets together read the readings about once, however
+many there are.
+"""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +19,7 @@ import pyarrow.dataset as ds
 
 from gridwatch.config import ScreeningSettings
 from gridwatch.lake.layout import has_data, table_dir
-from gridwatch.screening.feature_sql import account_features_sql, peer_features_sql
+from gridwatch.screening.feature_sql import Bucket, account_features_sql, buckets_between, peer_features_sql
 from gridwatch.screening.window import Window, calendar_table
 
 if TYPE_CHECKING:
@@ -32,25 +40,47 @@ def register_inputs(engine: Engine, window: Window) -> None:
 
 
 def bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> int:
-    """How many hash buckets of customers keep one pass within memory (1 for spilling engines)."""
+    """How many buckets of customers keep one pass within memory (1 for spilling engines).
+
+    Counted from the Parquet footers: daily readings of the window's months plus interval readings of
+    the interval window's months (pass 1 reads both per bucket).
+    """
     if engine.name in SPILLING_ENGINES or not has_data(lake_dir, "readings_daily"):
         return 1
+    rows = _rows_in_months(lake_dir, "readings_daily", window.start, window.as_of)
+    rows += _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
+    return max(1, math.ceil(rows / s.bucket_rows))
+
+
+def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
     months = set()
-    d = window.start.replace(day=1)
-    while d <= window.as_of:
+    d = start.replace(day=1)
+    while d <= end:
         months.add(f"{d:%Y-%m}")
         d = d.replace(year=d.year + (d.month == 12), month=d.month % 12 + 1)
-    base = table_dir(lake_dir, "readings_daily")
+    base = table_dir(lake_dir, table)
     files = [str(f) for m in months for f in (base / f"month={m}").glob("*.parquet")]
-    rows = ds.dataset(files, format="parquet").count_rows() if files else 0
-    return max(1, math.ceil(rows / s.bucket_rows))
+    return ds.dataset(files, format="parquet").count_rows() if files else 0
+
+
+def customer_buckets(engine: Engine, n: int) -> list[Bucket]:
+    """``n`` ranges of ``account_no`` with about as many customers each (one unbounded range if n = 1).
+
+    Needs the ``customers`` view registered; cut points that coincide (few customers) are merged.
+    """
+    if n <= 1:
+        return [Bucket()]
+    qs = ", ".join(str(i / n) for i in range(1, n))
+    cut = engine.sql(f"SELECT quantile_disc(account_no, [{qs}]) AS q FROM customers").column("q")[0].as_py()
+    bounds = sorted({b for b in cut or [] if b is not None})
+    return buckets_between(bounds)
 
 
 def compute_features(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
     """Per-customer features with peer statistics, one row per customer (see feature_catalog)."""
     register_inputs(engine, window)
-    n = bucket_count(engine, lake_dir, window, s)
-    parts = [engine.sql(account_features_sql(window, s, (i, n) if n > 1 else None)) for i in range(n)]
+    buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s))
+    parts = [engine.sql(account_features_sql(window, s, b)) for b in buckets]
     account = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
     engine.register_arrow("gw_account", account)
     return engine.sql(peer_features_sql(s) + " ORDER BY a.account_no")
