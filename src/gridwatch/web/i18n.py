@@ -208,6 +208,7 @@ VERIFICATION_STATUS_LABELS: dict[str, tuple[str, str]] = {
 PHOTO_WARNINGS: dict[str, tuple[str, str]] = {
     "far_from_site": ("拍摄地点距工单位置约 {km:.1f} 公里", "taken about {km:.1f} km from the site"),
     "taken_before_visit": ("拍摄于核查前约 {days:.1f} 天", "taken about {days:.1f} days before the visit"),
+    "no_metadata": ("无拍摄时间和位置信息(EXIF)", "no capture time or position (EXIF)"),
 }
 """Photo EXIF warnings shown to the reviewer (``gridwatch.workflow.photos.warnings_for``)."""
 
