@@ -8,6 +8,7 @@ from gridwatch.geo.boundaries import district_boundaries
 from gridwatch.lake.layout import has_data
 from gridwatch.web.deps import PageAuth
 from gridwatch.web.pages.base import NavItem, render
+from gridwatch.workflow.loop import STATES
 
 router = APIRouter(include_in_schema=False)
 NAV = [NavItem("/map", "map", None, 60)]
@@ -22,5 +23,10 @@ def map_page(request: Request, auth: PageAuth):  # type: ignore[no-untyped-def]
         request,
         auth,
         "map.html",
-        {"tile_url": settings.web.tile_url, "has_boundaries": has_boundaries, "has_basemap": has_basemap},
+        {
+            "tile_url": settings.web.tile_url,
+            "has_boundaries": has_boundaries,
+            "has_basemap": has_basemap,
+            "states": list(STATES),
+        },
     )

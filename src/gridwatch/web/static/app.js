@@ -147,6 +147,7 @@
     var control = L.control.layers(null, null, { collapsed: window.innerWidth < 600 }).addTo(map);
     L.control.scale().addTo(map);
     var focus = Number(new URLSearchParams(location.search).get("order") || 0);
+    var stateLabels = json("state-labels") || {};
     var base = gw.basemap(map, el, control);
     var orders = fetch("/api/v1/map", { credentials: "same-origin" }).then(function (r) { return r.json(); });
     Promise.all([orders, base]).then(function (res) {
@@ -183,10 +184,13 @@
         bounds.push([p[2], p[1]]);
         var m = L.circleMarker([p[2], p[1]], { radius: p[0] === focus ? 9 : 6, weight: 2, color: "#fff",
           fillColor: COLORS[p[3]] || "#555", fillOpacity: 0.95 })
-          .bindPopup('<a href="/orders/' + p[0] + '">#' + p[0] + "</a> " + p[3]).addTo(points);
+          .bindPopup('<a href="/orders/' + p[0] + '">#' + p[0] + "</a> " + (stateLabels[p[3]] || p[3])).addTo(points);
         if (p[0] === focus) focused = m;
       });
-      heat.addTo(map); outlines.addTo(map); points.addTo(map);
+      outlines.addTo(map); points.addTo(map);
+      /* the ~1 km heat cells say nothing at street level: shown while zoomed out */
+      var heatShown = function () { if (map.getZoom() <= 14) map.addLayer(heat); else map.removeLayer(heat); };
+      map.on("zoomend", heatShown);
       control.addOverlay(heat, el.dataset.lHeat);
       control.addOverlay(outlines, el.dataset.lOutlines);
       control.addOverlay(points, el.dataset.lPoints);
@@ -195,6 +199,7 @@
       else if (baseBounds) map.fitBounds(baseBounds, { padding: [10, 10] });
       else if (shapes.length) map.fitBounds(shapes.reduce(function (a, b) { return a.extend(b); }), { padding: [10, 10] });
       else map.setView([23.13, 113.26], 10);
+      heatShown();
       el.dataset.ready = "1";
     });
   };
