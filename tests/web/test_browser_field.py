@@ -253,3 +253,53 @@ def test_offline_base_map_without_tiles_and_without_server(field):
     page.screenshot(path=str(shots / "26-map-offline-no-server-phone.png"))
     ctx.set_offline(False)
     server.start()
+
+
+TARGETS = """() => {
+  const vw = window.innerWidth, out = {overflow: document.documentElement.scrollWidth - vw, small: []};
+  document.querySelectorAll('a, button, input, select, textarea, summary, label.check, label.radio').forEach(e => {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || e.type === 'hidden' || e.closest('.leaflet-control-attribution')) return;
+    if (e.tagName === 'A' && e.closest('p, dd, li, td, .reasons, figcaption, .meta')) return;  // links in text
+    if (e.tagName === 'INPUT' && e.closest('label.check, label.radio')) return;  // the label is the target
+    if (r.height < 40) out.small.push(`${e.tagName}.${e.className} "${(e.innerText || e.name || '').slice(0, 20)}" ${Math.round(r.height)}px`);
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_phone_pages_fit_and_have_40px_targets(field, lang):
+    """390×844: no page scrolls sideways, and everything one taps is at least 40 px high."""
+    p, server, ctx, shots = field
+    base = server.base
+    staff = user(p, "staff", "field_staff", COMMUNITY)
+    user(p, "reviewer", "reviewer", TOWN)
+    write_address_registry(p.workspace.lake_dir, {COMMUNITY: (113.34, 23.15)})
+    ids = [add_order(p, f"030008840{i}", COMMUNITY) for i in range(3)]
+    with p.sessions.begin() as s:
+        for oid in ids:
+            o = s.get(WorkOrder, oid)
+            o.lon, o.lat, o.address_text = 113.3405, 23.1502, "广州市天河区五山路一百二十八号之三(城中村出租屋)"
+    for oid in ids[:2]:
+        p.orders.claim(staff, oid)
+    p.orders.verify(staff, ids[0], outcome="vacant", trade=None, lon=None, lat=None, notes="",
+                    uploads=[Upload("s.png", PNG)])
+    pages = {
+        "staff": ["/pool", "/mine", f"/orders/{ids[1]}/verify", f"/orders/{ids[1]}", "/notifications", "/map"],
+        "reviewer": ["/review", f"/orders/{ids[0]}", "/"],
+    }
+    problems = {}
+    for who, paths in pages.items():
+        ctx.clear_cookies()
+        page = login(ctx, base, who)
+        page.goto(f"{base}/lang/{lang}?next=/")
+        for path in paths:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            r = page.evaluate(TARGETS)
+            if r["overflow"] > 0 or r["small"]:
+                problems[f"{who} {path}"] = r
+            name = path.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=str(shots / f"30-{lang}-{who}-{name}.png"), full_page=True)
+    assert problems == {}
