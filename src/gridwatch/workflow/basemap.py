@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import orjson
 
 from gridwatch.geo.hull import convex_hull
 from gridwatch.lake.layout import has_data, read_sql, table_dir
@@ -127,6 +128,18 @@ def basemap(lake_dir: Path, area_code: str, max_features: int) -> BaseMap:
     if not has_data(lake_dir, "addresses"):
         return BaseMap(area_code)
     return _cached(str(lake_dir), _fingerprint(lake_dir), area_code, max_features)
+
+
+def basemap_json(lake_dir: Path, area_code: str, max_features: int) -> bytes:
+    """:func:`basemap` as JSON (a district's is ~2 MB: serialised once per registry version, not per request)."""
+    if not has_data(lake_dir, "addresses"):
+        return orjson.dumps(BaseMap(area_code))
+    return _cached_json(str(lake_dir), _fingerprint(lake_dir), area_code, max_features)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_json(lake: str, files: tuple[tuple[str, int, int], ...], area_code: str, max_features: int) -> bytes:
+    return orjson.dumps(_cached(lake, files, area_code, max_features))
 
 
 @functools.lru_cache(maxsize=64)

@@ -3,11 +3,10 @@ standard address registry; see :mod:`gridwatch.workflow.basemap`).  Cached by th
 
 from __future__ import annotations
 
-import orjson
 from fastapi import APIRouter, Response
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.workflow.basemap import basemap
+from gridwatch.workflow.basemap import basemap_json
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
 
@@ -18,5 +17,5 @@ def basemap_data(auth: ApiAuth, p: PlatformDep) -> Response:
     the caller's area, as ``{area_code, communities, grid_cells, roads, plates, omitted}`` (positions
     ``[lon, lat]``, WGS-84).  No personal data: door plates only, never who lives there."""
     ws = p.workspace
-    bm = basemap(ws.lake_dir, auth.actor.jurisdiction_code, ws.settings.web.basemap_max_features)
-    return Response(orjson.dumps(bm), media_type="application/json")
+    body = basemap_json(ws.lake_dir, auth.actor.jurisdiction_code, ws.settings.web.basemap_max_features)
+    return Response(body, media_type="application/json")
