@@ -6,6 +6,7 @@ base map works without tiles and without a server.  Screenshots go to ``test-art
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,32 @@ def test_a_lost_answer_is_replayed_and_stored_once(field):
     assert page.is_hidden("#net")  # nothing pending, nothing failed
     with p.sessions() as s:
         assert verify_chain(s)[1] is None
+
+
+def test_background_sync_sends_with_no_page_open(field):
+    """Queued in a basement, the page closed: when the network is back the service worker sends the queue
+    by itself (Background Sync), with the session's CSRF token."""
+    p, server, ctx, _ = field
+    base = server.base
+    staff = user(p, "staff", "field_staff", COMMUNITY)
+    oid = add_order(p, "0300088051", COMMUNITY)
+    p.orders.claim(staff, oid)
+    page = login(ctx, base, "staff")
+    page.goto(f"{base}/mine")
+    page.wait_for_function("document.body.dataset.precached !== undefined", timeout=15000)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    ctx.set_offline(True)
+    fill_vacant(page, base, oid)
+    page.wait_for_selector("#queued", state="visible")
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.sync.getTags())") == ["gw-outbox"]
+    page.close()  # the officer puts the phone away
+    assert ctx.pages == [] and state(p, oid) == "claimed"
+    ctx.set_offline(False)
+    deadline = time.monotonic() + 20
+    while state(p, oid) != "verified" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert state(p, oid) == "verified" and verifications(p, oid) == (1, 1)
 
 
 def test_logout_purges_the_outbox_and_pages_and_never_sends_another_users_queue(field):
