@@ -119,6 +119,12 @@ class WebSettings(Strict):
         "", description="Map tile URL template ({z}/{x}/{y}); empty = no tiles (works offline)."
     )
     page_size: int = Field(50, ge=5, le=500, description="Rows per page of long lists.")
+    basemap_max_features: int = Field(
+        20_000,
+        ge=100,
+        description="Largest layer of the offline base map sent for one area (door plates, road axes, grid "
+        "cells); a larger layer is left out for that area and the map says so.",
+    )
     threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
 
 

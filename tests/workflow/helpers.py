@@ -97,3 +97,42 @@ def jpeg(
     buf = io.BytesIO()
     Image.new("RGB", (48, 32), (180, 120, 60)).save(buf, "JPEG", exif=exif)
     return buf.getvalue()
+
+
+def write_address_registry(lake_dir, communities: dict[str, tuple[float, float]], roads: int = 2, plates: int = 8):  # type: ignore[no-untyped-def]
+    """A small standard address registry ingested into the lake: per community ``roads`` straight roads
+    leaving its centre (lon, lat) at different bearings, ``plates`` door plates each, two flats per plate;
+    grid cells split each road in halves.  Returns the door plates as {(community, road, number): (lon, lat)}."""
+    import csv
+    import math
+    import tempfile
+    from pathlib import Path
+
+    from gridwatch.config import LakeSettings
+    from gridwatch.lake.ingest import ingest_files
+
+    rows, truth = [], {}
+    for comm, (clon, clat) in communities.items():
+        for r in range(roads):
+            road = f"{comm[-3:]}测试{'一二三四五六'[r]}路"
+            angle = math.radians(20 + r * 100)
+            for n in range(1, plates + 1):
+                d = 0.0004 * n
+                lon, lat = clon + d * math.cos(angle) / math.cos(math.radians(clat)), clat + d * math.sin(angle)
+                truth[(comm, road, f"{n}号")] = (lon, lat)
+                for room in ("101房", "201房"):
+                    rows.append({
+                        "address_id": f"A{comm}{r}{n:03d}{room[0]}", "full_text": f"广州市{road}{n}号{room}",
+                        "district": "天河区", "town": "测试街道", "community": f"测试{comm[-3:]}社区",
+                        "road": road, "roadno": f"{n}号", "room": room,
+                        "district_code": comm[:6], "town_code": comm[:9], "community_code": comm,
+                        "grid_cell": f"{comm}{1 + (n > plates // 2):02d}", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}",
+                    })
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "addresses.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        ingest_files(lake_dir, "addresses", [path], LakeSettings())
+    return truth

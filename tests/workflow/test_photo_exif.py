@@ -12,7 +12,7 @@ from sqlalchemy import update
 from gridwatch.workflow.errors import InvalidInput
 from gridwatch.workflow.photos import PhotoMeta, PhotoRules, Upload, distance_m, read_meta, warnings_for
 from gridwatch.workflow.tables import WorkOrder
-from tests.workflow.fixtures import COMMUNITY, TOWN
+from tests.workflow.fixtures import COMMUNITY, OTHER_TOWN, TOWN
 from tests.workflow.helpers import PNG, add_order, jpeg, user
 
 
@@ -44,6 +44,9 @@ def test_distance_and_rules():
     assert [w["code"] for w in ws] == ["far_from_site", "taken_before_visit"]
     assert 6000 < ws[0]["meters"] < 6300 and ws[1]["hours"] == 72.0
     assert warnings_for(far_old, site=None, visit=visit, rules=rules)[0]["code"] == "taken_before_visit"
+    bare = warnings_for(PhotoMeta(), site=(113.34, 23.15), visit=visit, rules=rules)
+    assert bare == [{"code": "no_metadata"}]  # neither time nor position: stripped EXIF, screenshot, PNG
+    assert warnings_for(PhotoMeta(lon=113.3402, lat=23.1502), site=(113.34, 23.15), visit=visit, rules=rules) == []
 
 
 def test_verification_photos_are_flagged_not_refused(platform):
@@ -67,9 +70,16 @@ def test_verification_photos_are_flagged_not_refused(platform):
     d = p.orders.get(rev, oid)
     assert d.order.state == "verified"
     codes = [[w["code"] for w in ph["warnings"]] for ph in d.photos]
-    assert codes == [[], ["far_from_site"], ["taken_before_visit"], []]
+    assert codes == [[], ["far_from_site"], ["taken_before_visit"], ["no_metadata"]]  # PNG: no EXIF
     assert d.photos[0]["gps_lon"] == pytest.approx(113.3405, abs=1e-5) and d.photos[3]["taken_at"] is None
-    assert d.events[-1].data["photo_warnings"] == 2
+    assert d.events[-1].data["photo_warnings"] == 3
+    # the re-check queue's summary: 3 of 4 flagged, each kind once with its figure
+    flags = p.orders.photo_flags(rev, [oid])[oid]
+    assert (flags.photos, flags.flagged) == (4, 3)
+    assert [w["code"] for w in flags.warnings] == ["far_from_site", "taken_before_visit", "no_metadata"]
+    assert flags.warnings[0]["meters"] > 15_000
+    outsider = user(p, "r2", "reviewer", OTHER_TOWN)
+    assert p.orders.photo_flags(outsider, [oid]) == {}  # another street sees nothing of it
 
 
 def test_offline_visit_time_is_the_reference(platform):

@@ -17,13 +17,15 @@ from pydantic import BaseModel, Field
 from gridwatch.monitoring.board import facility_view, status_board
 from gridwatch.monitoring.registry import RegistryError, declare_restriction
 from gridwatch.web.deps import ApiAuth, PageAuth, PlatformDep
+from gridwatch.web.i18n import MESSAGES
 from gridwatch.web.pages.base import NavItem, add_template_dir, render
 from gridwatch.workflow.roles import Role
 
 add_template_dir(Path(__file__).parent / "templates")
 
 router = APIRouter()
-NAV = [NavItem("/monitoring", "治污监控 Monitoring", None, 60)]
+MESSAGES.update({"monitoring_nav": ("治污监控", "Monitoring")})  # this capability's UI strings
+NAV = [NavItem("/monitoring", "monitoring_nav", None, 60)]
 DECLARERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
 
 

@@ -38,6 +38,7 @@ ROUTER_MODULES: list[str] = [
     "gridwatch.web.api.auth",
     "gridwatch.web.api.orders",
     "gridwatch.web.api.stats",
+    "gridwatch.web.api.basemap",
     "gridwatch.web.pages.auth",
     "gridwatch.web.pages.dashboard",
     "gridwatch.web.pages.orders",
@@ -64,13 +65,19 @@ STATIC = Path(__file__).parent / "static"
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware adding security headers (cheaper than BaseHTTPMiddleware)."""
+    """Pure ASGI middleware adding security headers (cheaper than BaseHTTPMiddleware).
+
+    An authenticated response gets ``Cache-Control: private, no-cache`` (no shared cache keeps it), or
+    ``no-store`` when it was made for a role that sees unmasked personal data (nothing keeps it; the
+    service worker honours it too).  The flag is set by authentication (``deps._mark_personal``)."""
 
     HEADERS = (
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
     )
+    NO_STORE = (b"cache-control", b"no-store")
+    PRIVATE = (b"cache-control", b"private, no-cache")
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.app = app
@@ -81,7 +88,11 @@ class SecurityHeaders:
 
         async def wrapped(message):  # type: ignore[no-untyped-def]
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+                headers = [*message.get("headers", []), *self.HEADERS]
+                personal = scope.get("state", {}).get("personal_data")
+                if personal is not None and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append(self.NO_STORE if personal else self.PRIVATE)
+                message["headers"] = headers
             await send(message)
 
         return await self.app(scope, receive, wrapped)

@@ -40,13 +40,25 @@ def authenticate(request: Request) -> Auth | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         actor = p.accounts.actor_for_token(header[7:].strip())
-        return Auth(actor, "token", None) if actor else None
+        if actor is None:
+            return None
+        _mark_personal(request, actor)
+        return Auth(actor, "token", None)
     codec: SessionCodec = request.app.state.sessions
     data = codec.loads(request.cookies.get(SESSION_COOKIE))
     if data is None:
         return None
     actor = p.accounts.session_actor(data.user_id, data.epoch)
-    return Auth(actor, "session", data.csrf) if actor else None
+    if actor is None:
+        return None
+    _mark_personal(request, actor)
+    return Auth(actor, "session", data.csrf)
+
+
+def _mark_personal(request: Request, actor: Actor) -> None:
+    """Responses to a role that sees unmasked personal data must never be stored by a cache (the HTTP
+    cache, a proxy or the service worker): the security-headers middleware sends ``no-store`` for them."""
+    request.state.personal_data = actor.sees_personal_data
 
 
 def csrf_ok(auth: Auth, token: str | None) -> bool:

@@ -87,13 +87,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_base_map": ("未加载底图;", "No base map loaded; "),
     "map_note": (
-        "未加载底图;区域轮廓为该区工单点的凸包,并非行政边界;热力为约1公里网格内的工单密度",
-        "No base map loaded; district outlines are the convex hull of that district's orders, not official "
-        "boundaries; heat = orders per ~1 km cell",
+        "区域轮廓为该区工单点的凸包,并非行政边界;热力为约1公里网格内的工单密度",
+        "District outlines are the convex hull of that district's orders, not official boundaries; heat = "
+        "orders per ~1 km cell",
     ),
     "points": ("工单点", "Orders"),
     "heat": ("热力", "Heat"),
     "outlines": ("区域轮廓", "Outlines"),
+    "offline_base": (
+        "离线底图:社区/网格轮廓、道路走向和门牌均由标准地址门牌推算(近似,仅供定位参考),无需瓦片服务;",
+        "Offline base map: community and grid outlines, road axes and door plates derived from the standard "
+        "address registry (approximate, for orientation), no tile server needed; ",
+    ),
+    "base_communities": ("社区轮廓", "Communities"),
+    "base_grid": ("网格轮廓", "Grid cells"),
+    "base_roads": ("道路", "Roads"),
+    "base_plates": ("门牌", "Door plates"),
+    "base_omitted": ("本辖区范围过大,未显示:", "Too large for this area, not shown: "),
+    "show_on_map": ("在地图上查看", "Show on map"),
     "bad_login": ("用户名或密码错误", "Wrong username or password"),
     "rate_limited": ("登录失败次数过多,请稍后再试", "Too many failed logins; try again later"),
     "forbidden": ("无权执行此操作", "Not allowed"),
@@ -135,9 +146,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queued_badge": ("待发送", "Waiting to send"),
     "refused": ("被拒绝", "refused"),
     "queued": ("无网络:核查已保存在本机,联网后自动提交。", "No signal: the verification is saved on this phone and sent when back online."),
-    "outbox": ("待发送的核查", "Verifications waiting to be sent"),
-    "outbox_note": ("联网后自动提交;失败的可查看原因后放弃。", "Sent automatically when online; a refused one can be discarded."),
+    "outbox": ("本机核查发件箱", "Verifications on this phone"),
+    "outbox_note": (
+        "联网后自动提交(页面关闭时由后台同步提交,如浏览器支持);失败的可查看原因后放弃。",
+        "Sent automatically when online (in the background when the browser supports it); a refused one "
+        "can be discarded.",
+    ),
     "discard": ("放弃", "Discard"),
+    "send_invalid": ("内容不符合要求", "not accepted as filled in"),
+    "logout_pending": (
+        "本机还有 {n} 条核查未发送,退出后将被删除。确定退出?",
+        "{n} verification(s) on this phone are not sent yet and will be deleted when you log out. Log out?",
+    ),
+    "outbox_pending": ("待发送", "Waiting"),
+    "outbox_sent": ("已发送", "Sent"),
+    "outbox_failed": ("发送失败", "Failed"),
+    "outbox_tries": ("已尝试", "attempts"),
+    "outbox_retry": ("立即重试", "Retry now"),
     "no_notices": ("暂无通知", "No notifications"),
     "new": ("新", "New"),
     "new_user": ("新建账号", "New account"),
@@ -208,6 +233,7 @@ VERIFICATION_STATUS_LABELS: dict[str, tuple[str, str]] = {
 PHOTO_WARNINGS: dict[str, tuple[str, str]] = {
     "far_from_site": ("拍摄地点距工单位置约 {km:.1f} 公里", "taken about {km:.1f} km from the site"),
     "taken_before_visit": ("拍摄于核查前约 {days:.1f} 天", "taken about {days:.1f} days before the visit"),
+    "no_metadata": ("无拍摄时间和位置信息(EXIF)", "no capture time or position (EXIF)"),
 }
 """Photo EXIF warnings shown to the reviewer (``gridwatch.workflow.photos.warnings_for``)."""
 

@@ -7,6 +7,7 @@ people race for the same order, exactly one UPDATE matches a row and the other g
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections import namedtuple
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, bindparam, func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.config import WorkflowSettings
@@ -36,13 +37,14 @@ from gridwatch.workflow.tables import (
     Event,
     Photo,
     PostEvaluation,
+    RequestKey,
     Review,
     User,
     Verification,
     VerificationStatus,
     WorkOrder,
 )
-from gridwatch.workflow.views import EventView, OrderDetail, OrderView, Page
+from gridwatch.workflow.views import EventView, OrderDetail, OrderView, Page, PhotoFlags
 
 
 def utcnow() -> datetime:
@@ -280,16 +282,19 @@ class OrderService:
         uploads: list[photos.Upload],
         visited_at: datetime | None = None,
         checklist: list[str] | None = None,
+        request_key: str | None = None,
     ) -> int:
         """Submit the on-site verification of a claimed (or returned) order; returns its id.
 
         ``visited_at`` is when the form was filled in on site, for a submission queued offline and sent
         later (defaults to now); photo times are compared with it.  ``checklist`` lists the keys of the
         trade's inspection items observed on site (:mod:`gridwatch.workflow.checklists`).
+        ``request_key`` is the client's idempotency key: a second request with the same key (a replay of a
+        submission whose answer was lost) changes nothing and returns the first one's verification id.
         """
         return self._submit_verification(
             actor, order_id, "verify", outcome=outcome, trade=trade, lon=lon, lat=lat, notes=notes,
-            uploads=uploads, visited_at=visited_at, checklist=checklist,
+            uploads=uploads, visited_at=visited_at, checklist=checklist, request_key=request_key,
         )
 
     def amend_verification(
@@ -305,6 +310,7 @@ class OrderService:
         uploads: list[photos.Upload],
         visited_at: datetime | None = None,
         checklist: list[str] | None = None,
+        request_key: str | None = None,
     ) -> int:
         """Edit a submitted verification before the re-check (its author only).
 
@@ -313,7 +319,7 @@ class OrderService:
         """
         return self._submit_verification(
             actor, order_id, "amend_verification", outcome=outcome, trade=trade, lon=lon, lat=lat,
-            notes=notes, uploads=uploads, visited_at=visited_at, checklist=checklist,
+            notes=notes, uploads=uploads, visited_at=visited_at, checklist=checklist, request_key=request_key,
         )
 
     def withdraw_verification(self, actor: Actor, order_id: int, reason: str = "") -> None:
@@ -360,7 +366,15 @@ class OrderService:
         uploads: list[photos.Upload],
         visited_at: datetime | None = None,
         checklist: list[str] | None = None,
+        request_key: str | None = None,
     ) -> int:
+        if request_key is not None and actor.user_id is None:
+            request_key = None  # keys are per user; the system does not replay
+        if request_key is not None:
+            request_key = _checked_key(request_key)
+            done = self._replayed(actor, order_id, action, request_key)
+            if done is not None:
+                return done
         now = self.clock()
         if visited_at is not None:
             if visited_at.tzinfo is not None:  # stored times are naive UTC
@@ -410,6 +424,13 @@ class OrderService:
                 replaced.status = VerificationStatus.AMENDED
             s.add(v)
             s.flush()
+            if request_key is not None:
+                s.add(
+                    RequestKey(
+                        user_id=actor.user_id, key=request_key, order_id=o.id, action=action,
+                        verification_id=v.id, at=now,
+                    )
+                )
             site = _site(o) or ((lon, lat) if lon is not None and lat is not None else None)
             flags = self._add_photos(s, o.id, stored, "verify", now, site, visited_at or now, v.id)
             data: dict[str, Any] = {
@@ -437,9 +458,27 @@ class OrderService:
 
         try:
             return self._retrying(run)
-        except Exception:
+        except Exception as exc:
             photos.discard(self.uploads_dir, stored)
+            if request_key is not None and isinstance(exc, Conflict | Forbidden | IntegrityError):
+                # a duplicate that raced the first request: it lost the guarded UPDATE or the key's
+                # unique index, and the first one (now committed) stands for both
+                done = self._replayed(actor, order_id, action, request_key)
+                if done is not None:
+                    return done
             raise
+
+    def _replayed(self, actor: Actor, order_id: int, action: str, key: str) -> int | None:
+        """The verification a request with this key of this user already submitted, or None."""
+        with self._tx() as s:
+            row = s.scalars(
+                select(RequestKey).where(RequestKey.user_id == actor.user_id, RequestKey.key == key)
+            ).first()
+            if row is None:
+                return None
+            if row.order_id != order_id or row.action != action:
+                raise InvalidInput(f"request_key: {key!r} was already used for another submission")
+            return row.verification_id
 
     # ---------------------------------------------------------------- re-check
     def review(self, actor: Actor, order_id: int, *, decision: str, reason: str = "") -> None:
@@ -908,6 +947,36 @@ class OrderService:
                 actions=actions,
             )
 
+    def photo_flags(self, actor: Actor, order_ids: list[int]) -> dict[int, PhotoFlags]:
+        """Photo warnings of the current (submitted) verification of each order, for the re-check list.
+
+        Orders outside the actor's jurisdiction are left out (as if they had no photos)."""
+        if not order_ids:
+            return {}
+        q = scope(
+            select(Photo.order_id, Photo.warnings)
+            .join(Verification, Verification.id == Photo.verification_id)
+            .join(WorkOrder, WorkOrder.id == Photo.order_id)
+            .where(Photo.order_id.in_(order_ids), Verification.status == VerificationStatus.SUBMITTED)
+            .order_by(Photo.id),
+            actor,
+        )
+        out: dict[int, PhotoFlags] = {}
+        with self.engine.connect() as con:
+            for oid, warnings in con.execute(q):
+                f = out.setdefault(oid, PhotoFlags())
+                f.photos += 1
+                f.flagged += bool(warnings)
+                for w in warnings or []:
+                    seen = next((x for x in f.warnings if x["code"] == w["code"]), None)
+                    if seen is None:
+                        f.warnings.append(dict(w))
+                    else:  # the worst figure of each kind
+                        for k, v in w.items():
+                            if k != "code" and v > seen.get(k, v):
+                                seen[k] = v
+        return out
+
     def _add_photos(
         self,
         s: Session,
@@ -963,6 +1032,15 @@ class OrderService:
             if actor.role is not Role.SYSTEM and not actor.covers(finest_code(o)):
                 raise NotFound(f"order {order_id} does not exist")
             return o.account_no
+
+
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _checked_key(key: str) -> str:
+    if not REQUEST_KEY.fullmatch(key):
+        raise InvalidInput("request_key: 8 to 64 letters, digits, '-' or '_'")
+    return key
 
 
 def _site(o: WorkOrder) -> tuple[float, float] | None:

@@ -169,8 +169,11 @@ def warnings_for(
     visit: datetime,
     rules: PhotoRules,
 ) -> list[dict[str, Any]]:
-    """Flags for the reviewer (never a hard block): taken far from the site, or long before the visit."""
+    """Flags for the reviewer (never a hard block): taken far from the site, long before the visit, or
+    without capture time and position (no EXIF: stripped by an app, a screenshot, a PNG)."""
     out: list[dict[str, Any]] = []
+    if meta.taken_at is None and meta.lon is None:
+        return [{"code": "no_metadata"}]
     if site is not None and meta.lon is not None and meta.lat is not None:
         d = distance_m(meta.lon, meta.lat, site[0], site[1])
         if d > rules.max_distance_m:

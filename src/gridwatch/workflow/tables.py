@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridwatch.store.base import Base
@@ -193,6 +204,23 @@ class Photo(Base):
     gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)  # EXIF GPS
     gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     warnings: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": ..., ...}] for the reviewer
+
+
+class RequestKey(Base):
+    """A client's idempotency key for a submission that may be replayed (a verification queued offline and
+    sent again after a lost answer): the first request does the work, a replay finds its row and does
+    nothing.  Keys are per user; the row is written in the transaction of the work it stands for."""
+
+    __tablename__ = "wf_request_key"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_wf_request_key_user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("wf_user.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int] = mapped_column(ForeignKey("wf_order.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    verification_id: Mapped[int | None] = mapped_column(ForeignKey("wf_verification.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Review(Base):

@@ -70,6 +70,16 @@ class OrderDetail:
 
 
 @dataclass
+class PhotoFlags:
+    """The photo checks of an order's current (submitted) verification, summed up for the re-check list:
+    how many photos, how many flagged, and each warning code once with its largest figure."""
+
+    photos: int = 0
+    flagged: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Page:
     items: list[Any]
     total: int

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
@@ -206,6 +206,23 @@ def get_order(order_id: int, auth: ApiAuth, p: PlatformDep) -> OrderDetailOut:
     )
 
 
+class PhotoFlagsOut(BaseModel):
+    photos: int
+    flagged: int
+    warnings: list[dict[str, Any]]
+
+
+@router.get("/photo-flags", response_model=dict[int, PhotoFlagsOut])
+def photo_flags(
+    auth: ApiAuth, p: PlatformDep, order: Annotated[list[int], Query(max_length=500)]
+) -> dict[int, PhotoFlagsOut]:
+    """Photo warnings of each order's current verification (far from the site, taken long before the
+    visit, no EXIF), summed up per order, as the re-check queue shows them; orders without photos or
+    outside the caller's area are left out."""
+    flags = p.orders.photo_flags(auth.actor, order)
+    return {oid: PhotoFlagsOut.model_validate(f, from_attributes=True) for oid, f in flags.items()}
+
+
 @router.get("/orders/{order_id}/load")
 def load_curve(order_id: int, auth: ApiAuth, p: PlatformDep, days: int = 180) -> dict[str, Any]:
     """The customer's daily kWh (aggregate curve; the account number is never returned)."""
@@ -237,7 +254,7 @@ def reassign(order_id: int, body: ReassignIn, auth: ApiAuth, p: PlatformDep) -> 
 class VerificationForm:
     """The multipart fields of a verification (shared by verify and amend)."""
 
-    fields: dict[str, Any]  # outcome, trade, lon, lat, notes, visited_at, checklist
+    fields: dict[str, Any]  # outcome, trade, lon, lat, notes, visited_at, checklist, request_key
     photos: list[UploadFile] | None
 
 
@@ -250,10 +267,13 @@ def verification_form(
     visited_at: Annotated[datetime | None, Form()] = None,
     check: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
+    request_key: Annotated[str | None, Form()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
 ) -> VerificationForm:
+    """``request_key`` (or the ``Idempotency-Key`` header): a replay with the same key changes nothing."""
     return VerificationForm(
         {"outcome": outcome, "trade": trade or None, "lon": lon, "lat": lat, "notes": notes,
-         "visited_at": visited_at, "checklist": check},
+         "visited_at": visited_at, "checklist": check, "request_key": request_key or idempotency_key},
         photos,
     )
 

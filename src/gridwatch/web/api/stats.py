@@ -10,8 +10,8 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from gridwatch.geo.boundaries import boundaries_of_area
+from gridwatch.geo.hull import convex_hull
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.web.hull import convex_hull
 from gridwatch.workflow.dashboard import build, map_points
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])

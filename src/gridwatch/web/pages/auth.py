@@ -63,6 +63,9 @@ def logout(request: Request, auth: PageAuth, p: PlatformDep, csrf_token: Annotat
         p.accounts.bump_epoch(auth.actor.user_id)  # type: ignore[arg-type]
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
+    # the page has already emptied the service worker's caches and this user's outbox (offline.js);
+    # the browser's HTTP cache goes too
+    resp.headers["Clear-Site-Data"] = '"cache"'
     return resp
 
 

@@ -1,5 +1,5 @@
 """Offline support for field staff: the service worker (served from the root so it may control every page)
-and the session's CSRF token for sending a verification queued while offline."""
+and the session's CSRF token and user for sending a verification queued while offline."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def service_worker() -> FileResponse:
 
 class CsrfOut(BaseModel):
     csrf: str
+    user_id: int  # whose session this is: a queued verification is only ever sent under its own user
 
 
 @router.get("/api/v1/session/csrf", response_model=CsrfOut, tags=["auth"])
@@ -35,4 +36,4 @@ def session_csrf(auth: ApiAuth) -> CsrfOut:
     offline under an older page can be sent with the token the session has now."""
     if auth.via != "session" or auth.csrf is None:
         raise HTTPException(400, "only a browser session has a CSRF token")
-    return CsrfOut(csrf=auth.csrf)
+    return CsrfOut(csrf=auth.csrf, user_id=auth.actor.user_id or 0)

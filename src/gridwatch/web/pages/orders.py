@@ -42,13 +42,14 @@ class ListView:
     mine: bool = False
     cards: bool = True
     order_by: str = "score"
+    photo_flags: bool = False  # show the photo warnings of each order's verification (the re-check queue)
 
 
 LISTS: dict[str, ListView] = {
     "suspects": ListView("suspects", None, cards=False),
     "pool": ListView("pool", ("pooled",)),
     "mine": ListView("mine", ("claimed", "returned", "verified"), mine=True, order_by="due"),
-    "review": ListView("review", ("verified",), order_by="due"),
+    "review": ListView("review", ("verified",), order_by="due", photo_flags=True),
 }
 
 
@@ -88,6 +89,7 @@ def _list(kind: str):  # type: ignore[no-untyped-def]
                 "overdue": overdue,
                 "states": list(loop.STATES),
                 "jnames": p.accounts.names(list({o.jurisdiction_code for o in res.items})),
+                "flags": p.orders.photo_flags(auth.actor, [o.id for o in res.items]) if view.photo_flags else {},
             },
         )
 
@@ -114,6 +116,7 @@ def order_page(order_id: int, request: Request, auth: PageAuth, p: PlatformDep):
             "measures": loop.MEASURES,
             "evaluations": loop.EVALUATIONS,
             "order_jname": p.accounts.jurisdiction_name(d.order.jurisdiction_code),
+            "flags": p.orders.photo_flags(auth.actor, [order_id]).get(order_id),
         },
     )
 
@@ -170,6 +173,7 @@ def _verification_fields(f: FormData, u: list[Upload]) -> dict[str, Any]:
         "uploads": u,
         "visited_at": _opt_time(f.get("visited_at")),
         "checklist": [str(k) for k in f.getlist("check")],
+        "request_key": str(f.get("request_key") or "") or None,  # idempotency key of a replayable send
     }
 
 

@@ -1,37 +1,23 @@
-/* gridwatch offline support for field staff: registers the service worker, keeps the officer's claimed
- * orders available, queues a verification submitted without signal (IndexedDB) and sends it when the
- * network is back, with a fresh CSRF token of the current session.  Shows "offline / n pending". */
+/* gridwatch offline support for field staff (pages): registers the service worker, keeps the officer's
+ * claimed orders and the base map available, queues a verification submitted without signal (outbox.js)
+ * and sends the queue when the network is back: Background Sync where the browser has it, else (and as
+ * well) on the `online` event, when the page becomes visible again and every 30 s while items wait.
+ * Shows "offline / n pending / m failed" in the header and each item's state on "my orders".  Logging out
+ * empties the user's outbox and the cached pages first. */
 (function () {
   "use strict";
-  var DB = "gridwatch-offline", STORE = "outbox";
   var net = document.getElementById("net");
-  if (!net || !("indexedDB" in window)) return;
-
-  function db() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true }); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
-  }
-  function tx(mode, fn) {
-    return db().then(function (d) {
-      return new Promise(function (resolve, reject) {
-        var t = d.transaction(STORE, mode), out = fn(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
-        t.onerror = function () { reject(t.error); };
-      });
-    });
-  }
-  function all() { return tx("readonly", function (s) { return s.getAll(); }); }
-  function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
-  function drop(id) { return tx("readwrite", function (s) { return s.delete(id); }); }
+  var out = window.gwOutbox;
+  if (!net || !out || !("indexedDB" in window)) return;
+  var user = document.body.dataset.user;
+  var RETRY_MS = 30000;
+  var reasons = { 409: net.dataset.conflict, 403: net.dataset.refused, 404: net.dataset.refused,
+    422: net.dataset.invalid };
 
   function status() {
-    return all().then(function (items) {
-      var pending = items.filter(function (i) { return !i.error; }).length;
-      var failed = items.length - pending, parts = [];
+    return out.all(user).then(function (items) {
+      var pending = items.filter(function (i) { return i.status === "pending"; }).length;
+      var failed = items.filter(function (i) { return i.status === "failed"; }).length, parts = [];
       if (!navigator.onLine) parts.push(net.dataset.offline);
       if (pending) parts.push(pending + " " + net.dataset.pending);
       if (failed) parts.push(failed + " " + net.dataset.failed);
@@ -43,11 +29,16 @@
     });
   }
 
+  function time(ms) {
+    return new Date(ms).toLocaleString([], { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  }
+
   function renderOutbox(items) {
     /* cached order cards: mark the ones whose verification waits in the outbox */
-    items.forEach(function (i) {
+    document.querySelectorAll(".queued-badge").forEach(function (b) { b.remove(); });
+    items.filter(function (i) { return i.status === "pending"; }).forEach(function (i) {
       var card = document.querySelector("article[data-order='" + i.order + "'] .row");
-      if (card && !card.querySelector(".queued-badge")) {
+      if (card) {
         var b = document.createElement("span");
         b.className = "badge warn queued-badge"; b.textContent = net.dataset.queued;
         card.appendChild(b);
@@ -58,65 +49,55 @@
     box.hidden = items.length === 0;
     var list = box.querySelector("ul");
     list.textContent = "";
-    items.forEach(function (i) {
+    items.sort(function (a, b) { return b.at - a.at; }).forEach(function (i) {
       var li = document.createElement("li");
-      li.dataset.order = i.order;
-      li.textContent = "#" + i.order + " · " + new Date(i.at).toLocaleString() + (i.error ? " · " + i.error : "");
-      if (i.error) {
+      li.dataset.order = i.order; li.dataset.status = i.status;
+      var chip = document.createElement("span");
+      chip.className = "chip outbox-" + i.status; chip.textContent = box.dataset[i.status];
+      var text = document.createElement("span");
+      var parts = ["#" + i.order, time(i.at)];
+      if (i.status === "sent") parts.push(box.dataset.sent + " " + time(i.sent_at));
+      if (i.status === "pending" && i.tries) parts.push(box.dataset.tries + " " + i.tries);
+      if (i.status === "failed") parts.push(i.http + " " + (reasons[i.http] || net.dataset.refused));
+      text.textContent = " " + parts.join(" · ") + " ";
+      li.appendChild(chip); li.appendChild(text);
+      var link = document.createElement("a");
+      link.href = "/orders/" + i.order; link.textContent = "→"; link.className = "go";
+      li.appendChild(link);
+      if (i.status === "failed") {
         var b = document.createElement("button");
-        b.className = "small"; b.textContent = box.dataset.discard;
-        b.addEventListener("click", function () { drop(i.id).then(status); });
+        b.type = "button"; b.className = "small"; b.textContent = box.dataset.discard;
+        b.addEventListener("click", function () { out.drop(i.id).then(status); });
         li.appendChild(b);
       }
       list.appendChild(li);
     });
   }
 
-  function queue(form) {
+  var registration = null;
+  function askForSync() {
+    /* Background Sync: sent by the service worker when the network is back, even if the page is closed */
+    if (registration && registration.sync) registration.sync.register("gw-outbox").catch(function () {});
+  }
+
+  function drain() {
+    if (!navigator.onLine) return status();
+    return out.drain().catch(function () {}).then(status);
+  }
+
+  function queue(form, key) {
     /* FormData is not storable: keep its entries (text and File blobs) */
-    var fd = new FormData(form), fields = [];
-    fd.forEach(function (v, k) {
-      if (k === "csrf_token") return;
+    var fields = [];
+    new FormData(form).forEach(function (v, k) {
+      if (k === "csrf_token" || k === "request_key") return;
       if (v instanceof File && !v.name) return;
       fields.push([k, v]);
     });
     fields.push(["visited_at", new Date().toISOString()]);
-    return put({ url: form.getAttribute("action"), order: form.dataset.order, fields: fields,
-      at: Date.now(), error: null });
-  }
-
-  function csrf() {
-    return fetch("/api/v1/session/csrf", { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) throw new Error("login");
-      return r.json();
-    }).then(function (d) { return d.csrf; });
-  }
-
-  var draining = false;
-  function drain() {
-    if (draining || !navigator.onLine) return Promise.resolve();
-    draining = true;
-    return all().then(function (items) {
-      var todo = items.filter(function (i) { return !i.error; });
-      if (!todo.length) return;
-      return csrf().then(function (token) {
-        return todo.reduce(function (chain, item) {
-          return chain.then(function () {
-            var fd = new FormData();
-            item.fields.forEach(function (kv) { fd.append(kv[0], kv[1]); });
-            fd.append("csrf_token", token);
-            return fetch(item.url, { method: "POST", body: fd, credentials: "same-origin" }).then(function (r) {
-              if (r.redirected && new URL(r.url).pathname === "/login") throw new Error("login");
-              if (r.ok) return drop(item.id);
-              /* refused for good (e.g. the order changed meanwhile): keep it visible, do not retry */
-              item.error = r.status + " " + (r.status === 409 ? net.dataset.conflict : net.dataset.refused);
-              return put(item);
-            });
-          });
-        }, Promise.resolve());
-      });
-    }).catch(function () { /* still no network or no session: try again later */ })
-      .then(function () { draining = false; return status(); });
+    return out.add(user, form.getAttribute("action"), form.dataset.order, fields, key).then(function () {
+      askForSync();
+      return status();
+    });
   }
 
   function intercept() {
@@ -125,18 +106,23 @@
     form.addEventListener("submit", function (e) {
       if (!form.checkValidity()) return;
       e.preventDefault();
+      /* one key per submission: if the answer is lost the queued copy carries the same key, and the
+       * server stores the two as one */
+      var key = out.newKey();
+      form.elements.request_key.value = key;
       var done = function () {
-        return queue(form).then(status).then(function () {
+        return queue(form, key).then(function () {
           var note = document.getElementById("queued");
           if (note) note.hidden = false;
           form.hidden = true;
         });
       };
       if (!navigator.onLine) { done(); return; }
-      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "Idempotency-Key": key } })
         .then(function (r) {
           if (r.ok && !(r.redirected && new URL(r.url).pathname === "/login")) { location.href = r.url; return; }
-          form.submit(); /* let the server's error page explain */
+          form.submit(); /* same key: the server's page explains the refusal without a second verification */
         })
         .catch(done); /* the signal dropped while sending */
     });
@@ -147,15 +133,16 @@
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
+      registration = reg;
       var mine = document.body.dataset.role === "field_staff";
       if (!mine || !navigator.onLine) return;
       return fetch("/api/v1/orders?mine=true&state=claimed&state=returned&page_size=200",
         { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : { items: [] }; })
         .then(function (d) {
-          var urls = ["/mine"];
+          var urls = ["/mine", "/map", "/api/v1/map", "/api/v1/basemap"];
           d.items.forEach(function (o) { urls.push("/orders/" + o.id, "/orders/" + o.id + "/verify"); });
           /* fetch the pages again only when the claimed orders changed or the copies are 10 minutes old */
-          var sig = urls.join(","), last = {};
+          var sig = user + ":" + urls.join(","), last = {};
           try { last = JSON.parse(localStorage.getItem("gw-precache") || "{}"); } catch (e) { last = {}; }
           if (last.sig === sig && Date.now() - last.at < 600000 && navigator.serviceWorker.controller) {
             document.body.dataset.precached = String(urls.length);
@@ -167,20 +154,44 @@
     }).catch(function () {});
   }
 
-  navigator.serviceWorker && navigator.serviceWorker.addEventListener("message", function (e) {
-    if (e.data && e.data.type === "precached") document.body.dataset.precached = String(e.data.count);
-  });
-  var logout = document.querySelector("form[action='/logout']");
-  if (logout) logout.addEventListener("submit", function () {
+  function purgeThisUser() {
+    /* logging out on a shared phone: this user's queued verifications and every cached page go */
     localStorage.removeItem("gw-precache");
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: "clear" });
-    }
+    var pages = window.caches ? caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return /-pages$/.test(k); }).map(function (k) { return caches.delete(k); }));
+    }) : Promise.resolve();
+    return Promise.all([out.purge(user), pages]);
+  }
+
+  var logout = document.querySelector("form[action='/logout']");
+  if (logout) logout.addEventListener("submit", function (e) {
+    e.preventDefault();
+    out.all(user).then(function (items) {
+      var pending = items.filter(function (i) { return i.status === "pending"; }).length;
+      if (pending && !window.confirm(net.dataset.logoutPending.replace("{n}", pending))) return false;
+      return purgeThisUser().then(function () { return true; });
+    }).catch(function () { return true; }).then(function (go) {
+      if (go) logout.submit();
+    });
   });
+
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (e) {
+      if (!e.data) return;
+      if (e.data.type === "precached") document.body.dataset.precached = String(e.data.count);
+      if (e.data.type === "outbox") status();
+    });
+  }
   window.addEventListener("online", drain);
   window.addEventListener("offline", status);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) drain(); });
+  setInterval(function () {
+    out.all(user).then(function (items) {
+      if (items.some(function (i) { return i.status === "pending"; })) drain();
+    });
+  }, RETRY_MS);
   intercept();
   register();
   status().then(drain);
-  window.gwOffline = { drain: drain, status: status, all: all };
+  window.gwOffline = { drain: drain, status: status, all: function () { return out.all(user); } };
 })();
