@@ -108,6 +108,16 @@ class Codes(_Strict):
 
     yellow_score: float = Field(ge=0, le=1, description="score ≥ this → at least yellow.")
     red_score: float = Field(ge=0, le=1, description="score ≥ this → red.")
+    residential_flag_budget: float | None = Field(
+        None, gt=0, le=1,
+        description="Largest share of residential accounts the score alone may flag (inspection capacity): "
+        "when more residential scores reach yellow_score, both thresholds rise to the score quantile at "
+        "1 − budget among residential accounts (red stays above yellow). Model alarms still give their "
+        "severity. Needs at least `budget_min_accounts` residential accounts; none: no budget.",
+    )
+    budget_min_accounts: int = Field(
+        200, ge=1, description="Residential accounts needed before residential_flag_budget applies.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Codes:

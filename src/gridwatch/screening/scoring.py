@@ -107,8 +107,13 @@ class Supervised:
     """Tariffs of the labelled accounts: the classifier only judges accounts like those it learnt from."""
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability at the share of workshops among the labels (see :func:`prior_shift`)."""
         x = numeric_matrix(df)[self.columns]
         return self.model.predict_proba(x)[:, 1]  # type: ignore[attr-defined]
+
+    @property
+    def label_prior(self) -> float:
+        return self.n_positive / self.n_labels
 
     def applies(self, df: pd.DataFrame) -> np.ndarray:
         """Accounts whose tariff occurs among the labels (others keep the unsupervised score)."""
@@ -139,6 +144,31 @@ def train_supervised(df: pd.DataFrame, labels: pd.DataFrame, s: Scoring, seed: i
     return Supervised(model=model, columns=list(x.columns), n_labels=len(y), n_positive=npos, tariffs=tariffs)
 
 
+def prior_shift(p: np.ndarray, train_prior: float, *, iters: int = 100, tol: float = 1e-6) -> tuple[np.ndarray, float]:
+    """Probabilities re-weighted from the labels' share of workshops to the population's (estimated).
+
+    Verified accounts are suspects picked by earlier campaigns, so about half are workshops, while among all
+    accounts a few per thousand are.  A classifier calibrated on the labels therefore over-states every
+    probability.  The EM of Saerens, Latinne & Decaestecker (2002, "Adjusting the outputs of a classifier
+    to new a priori probabilities") estimates the population share from the scored accounts themselves
+    and re-weights each probability by Bayes' rule; no label of the scored population is needed.
+    Returns the adjusted probabilities and the estimated share.
+    """
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    pi = float(np.clip(train_prior, 1e-6, 1 - 1e-6))
+    q = pi
+    adj = p
+    for _ in range(iters):
+        a, b = q / pi * p, (1 - q) / (1 - pi) * (1 - p)
+        adj = a / (a + b)
+        q_new = float(adj.mean())
+        if abs(q_new - q) < tol:
+            q = q_new
+            break
+        q = q_new
+    return adj, q
+
+
 def model_hits(df: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """Boolean column per enabled model (registry order)."""
     out = {}
@@ -158,9 +188,33 @@ def combine(base: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
     return np.clip(1.0 - (1.0 - np.clip(base, 0.0, 1.0)) * keep, 0.0, 1.0)
 
 
-def assign_codes(score: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
-    """green / yellow / red from the score thresholds and the least code each alarm implies."""
-    level = np.where(score >= rules.codes.red_score, 2, np.where(score >= rules.codes.yellow_score, 1, 0))
+def thresholds(base: np.ndarray, residential: np.ndarray, rules: RuleSet) -> tuple[float, float]:
+    """Yellow and red score thresholds of a run: the rule file's, raised to the residential flag budget.
+
+    ``base`` is the score before alarms (the score alone).  When more than ``residential_flag_budget`` of the
+    residential accounts reach ``yellow_score``, both thresholds rise to the score quantile at 1 − budget
+    among them, so that the list stays within inspection capacity whatever the data (daily or interval,
+    with or without labels) does to the score's scale.
+    """
+    c = rules.codes
+    yellow, red = c.yellow_score, c.red_score
+    res = base[residential]
+    if c.residential_flag_budget is None or len(res) < c.budget_min_accounts:
+        return yellow, red
+    q = float(np.quantile(res, 1.0 - c.residential_flag_budget, method="higher"))
+    if q > yellow:
+        # a score equal to the quantile is not flagged: ties at the top must not overrun the budget
+        yellow = float(np.nextafter(q, 1.0))
+    return yellow, max(red, yellow)
+
+
+def assign_codes(
+    score: np.ndarray, hits: pd.DataFrame, rules: RuleSet, cut: tuple[float, float] | None = None
+) -> np.ndarray:
+    """green / yellow / red from the score thresholds (``cut``: yellow, red; default the rule file's) and
+    the least code each alarm implies."""
+    yellow, red = cut if cut is not None else (rules.codes.yellow_score, rules.codes.red_score)
+    level = np.where(score >= red, 2, np.where(score >= yellow, 1, 0))
     for name in hits.columns:
         rule = rules.models.get(name)
         if rule is not None:
