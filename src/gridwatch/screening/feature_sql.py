@@ -23,7 +23,7 @@ ratios whose denominator is missing are NULL (never 0 or infinity).
 from __future__ import annotations
 
 from gridwatch.config import ScreeningSettings
-from gridwatch.screening.window import Window
+from gridwatch.screening.window import SF_WEEKS, Window
 
 PEER_Z_FEATURES: tuple[str, ...] = (
     "log_mean_kwh",
@@ -36,6 +36,7 @@ PEER_Z_FEATURES: tuple[str, ...] = (
     "weekend_ratio",
     "temp_corr",
     "sf_ratio",
+    "sf_low_week_ratio",
     "onoff_share",
     "flat_share",
     "cap_use",
@@ -74,6 +75,9 @@ def account_features_sql(w: Window, s: ScreeningSettings, bucket: tuple[int, int
                   f" AND {_bucket('r.account_no', bucket)}")
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
+    # one conditional mean per week around Spring Festival, in the same group-by as every other moment
+    sf_weeks = ",\n    ".join(f"avg(r.kwh) FILTER (WHERE cal.sf_week = {k}) AS sf_w{k}" for k in range(SF_WEEKS))
+    sf_week_cols = ", ".join(f"da.sf_w{k}" for k in range(SF_WEEKS))
     return f"""
 WITH cust AS (
   SELECT account_no, tariff, coalesce(transformer_district, '') AS td, capacity_kva, status, name
@@ -89,6 +93,7 @@ cal AS (
     NOT c.is_weekend AND NOT c.is_holiday AS is_work,
     coalesce(c.sf_phase = 'during', FALSE) AS is_sf,
     coalesce(c.sf_phase = 'before', FALSE) AS is_pre_sf,
+    c.sf_week,
     greatest(wx.tmean_c - {hi}, 0) + greatest({lo} - wx.tmean_c, 0) AS degree_c,
     coalesce(wx.precip_mm >= {s.rain_mm}, FALSE) AS is_rain,
     coalesce(wx.precip_mm < {s.dry_mm}, FALSE) AS is_dry
@@ -106,6 +111,7 @@ da0 AS (
     avg(r.kwh) FILTER (WHERE cal.is_work) AS weekday_kwh,
     avg(r.kwh) FILTER (WHERE cal.is_sf) AS sf_kwh,
     avg(r.kwh) FILTER (WHERE cal.is_pre_sf) AS pre_sf_kwh,
+    {sf_weeks},
     corr(r.kwh, cal.degree_c) AS temp_corr,
     regr_slope(r.kwh, cal.degree_c) AS temp_slope,
     avg(r.kwh) FILTER (WHERE cal.is_rain) AS rain_kwh,
@@ -227,6 +233,7 @@ SELECT
   da.mean_kwh / nullif(da.max_kwh, 0) AS load_factor_daily,
   da.weekend_kwh / nullif(da.weekday_kwh, 0) AS weekend_ratio,
   da.sf_kwh / nullif(da.pre_sf_kwh, 0) AS sf_ratio,
+  least({sf_week_cols}) / nullif(da.pre_sf_kwh, 0) AS sf_low_week_ratio,
   CASE WHEN da.sd_kwh > 0 THEN da.temp_corr END AS temp_corr,
   da.temp_slope / nullif(da.mean_kwh, 0) AS temp_sensitivity,
   CASE WHEN da.n_rain_days >= 5 THEN da.rain_kwh / nullif(da.dry_kwh, 0) END AS rain_ratio,
@@ -331,6 +338,7 @@ _Z_FLOOR: dict[str, float] = {
     "weekend_ratio": 0.05,
     "temp_corr": 0.05,
     "sf_ratio": 0.05,
+    "sf_low_week_ratio": 0.05,
     "onoff_share": 0.02,
     "flat_share": 0.03,
     "cap_use": 0.02,

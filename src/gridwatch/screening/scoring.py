@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,16 +32,44 @@ def _col(df: pd.DataFrame, name: str) -> np.ndarray:
     return df[name].to_numpy(dtype=float, na_value=np.nan)
 
 
+def _z_evidence(x: np.ndarray, df: pd.DataFrame, s: Scoring) -> np.ndarray:
+    """The signed z-score itself, clipped to [0, Z_CLIP] (NULL: no evidence)."""
+    return np.clip(np.nan_to_num(x, nan=0.0), 0.0, Z_CLIP)
+
+
+def _rank_evidence(x: np.ndarray, df: pd.DataFrame, s: Scoring) -> np.ndarray:
+    """Surprise of the account's rank within its tariff: −ln(share of the tariff at least as suspicious),
+    less ``rank_floor`` (NULL: no evidence).  Under no anomaly the surprise is exponential with mean 1
+    whatever the feature's distribution, so features with long tails or two humps weigh alike."""
+    sx = pd.Series(x, index=df.index)
+    tariff = df["tariff"].astype(str) if "tariff" in df else pd.Series("", index=df.index)
+    by = sx.groupby(tariff.to_numpy())
+    rank = by.rank(method="max", ascending=False, na_option="keep")
+    p = (rank / (by.transform("count") + 1)).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surprise = -np.log(p)
+    return np.clip(np.nan_to_num(surprise, nan=0.0) - s.rank_floor, 0.0, Z_CLIP)
+
+
+EVIDENCE: dict[str, Callable[[np.ndarray, pd.DataFrame, Scoring], np.ndarray]] = {
+    "z": _z_evidence,
+    "rank": _rank_evidence,
+}
+"""How a signed peer z-score becomes evidence (``scoring.evidence`` of the rule file)."""
+
+
 def contributions(df: pd.DataFrame, s: Scoring) -> pd.DataFrame:
-    """Anomaly points per z-feature (≥ 0), shape features gated by the level z-score."""
+    """Anomaly points per z-feature (≥ 0); shape features gated by the level z-score unless the gate is off."""
     n = len(df)
-    level_z = np.fmax(_col(df, "z_log_mean_kwh"), _col(df, "z_log_recent_kwh"))  # a recent start counts too
-    gate = 1.0 / (1.0 + np.exp(-2.0 * (np.nan_to_num(level_z, nan=-10.0) - s.level_gate_z)))
+    gate = np.ones(n)
+    if s.level_gate_z is not None:
+        level_z = np.fmax(_col(df, "z_log_mean_kwh"), _col(df, "z_log_recent_kwh"))  # a recent start counts too
+        gate = 1.0 / (1.0 + np.exp(-2.0 * (np.nan_to_num(level_z, nan=-10.0) - s.level_gate_z)))
+    evidence = EVIDENCE[s.evidence]
     out = {}
     for f, w in s.weights.items():
-        z = df[f].to_numpy(dtype=float, na_value=np.nan) if f in df else np.full(n, np.nan)
-        z = np.nan_to_num(z, nan=0.0)
-        c = np.clip(z if w > 0 else -z, 0.0, Z_CLIP) * abs(w)
+        z = _col(df, f)
+        c = evidence(z if w > 0 else -z, df, s) * abs(w)
         out[f] = c if f in LEVEL_FEATURES else c * gate
     return pd.DataFrame(out, index=df.index)
 
