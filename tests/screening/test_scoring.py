@@ -223,3 +223,23 @@ def test_prior_shift_recovers_the_population_share() -> None:
     p2 = 1 / (1 + np.exp(-2.0 * x2))
     same, q2 = prior_shift(p2, 0.5)
     assert abs(q2 - 0.5) < 0.03 and np.abs(same - p2).max() < 0.05
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.1, max_value=20))
+def test_rank_evidence_depends_on_ranks_only(seed: int, stretch: float) -> None:
+    rng = np.random.default_rng(seed)
+    df = _feature_frame(300, rng)
+    df["tariff"] = np.where(rng.random(300) < 0.7, "residential", "commercial")
+    scoring = RULES.scoring.model_copy(update={"evidence": "rank", "level_gate_z": None, "iforest_weight": 0.0})
+    a, _ = unsupervised_score(df, scoring)
+    z = [c for c in df.columns if c.startswith("z_")]
+    stretched = df.copy()
+    stretched[z] = np.sign(df[z]) * np.abs(df[z]) ** 1.5 * stretch  # a monotone transform of every z-score
+    b, _ = unsupervised_score(stretched, scoring)
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    # the most suspicious account on a feature gets the most points from it
+    f = "z_sf_low_week_ratio"
+    contrib = unsupervised_score(df, scoring)[1][f]
+    res = (df["tariff"] == "residential").to_numpy()
+    assert contrib[res].idxmax() == df.loc[res, f].idxmin()
