@@ -28,6 +28,7 @@ from .lakes import daily_rows, write_table
 DAILY_FEATURES = (
     "n_days", "coverage", "zero_share", "mean_kwh", "median_kwh", "p95_kwh", "max_kwh", "log_mean_kwh",
     "log_p95_kwh", "log_recent_kwh", "cv_daily", "load_factor_daily", "weekend_ratio", "sf_ratio",
+    "sf_low_week_ratio",
     "temp_corr", "temp_sensitivity", "rain_ratio", "n_rain_days", "recent_kwh", "surge_ratio", "trend_slope",
     "recent_max_kwh", "onoff_share", "flat_share", "off_share", "off_share_before", "cap_use",
 )
@@ -58,6 +59,9 @@ def reference(daily: pd.DataFrame, weather: pd.DataFrame, capacity: float, s: Sc
     sf_next = d.date.map(lambda x: (x - SPRING_FESTIVAL[x.year + 1]).days if x.year + 1 in SPRING_FESTIVAL else 999)
     during = sf_rel.between(-7, 14) | sf_next.between(-7, 14)
     before = sf_rel.between(-42, -15) | sf_next.between(-42, -15)
+    # the seven weeks from 14 days before 正月初一: the lowest week's mean over the before-period mean
+    rel = sf_rel.where(sf_rel.between(-14, 34), sf_next.where(sf_next.between(-14, 34)))
+    week_means = d.kwh[rel.notna()].groupby(((rel[rel.notna()] + 14) // 7).to_numpy()).mean()
     weekend = d.date.map(lambda x: x.weekday() >= 5)
     holiday = d.date.map(lambda x: x in hol)
     lo, hi = s.comfort_c
@@ -95,6 +99,7 @@ def reference(daily: pd.DataFrame, weather: pd.DataFrame, capacity: float, s: Sc
         "cv_daily": _div(sd, mean), "load_factor_daily": _div(mean, mx),
         "weekend_ratio": _div(_mean(d.kwh[weekend & ~holiday]), _mean(d.kwh[~weekend & ~holiday])),
         "sf_ratio": _div(_mean(d.kwh[during]), _mean(d.kwh[before])),
+        "sf_low_week_ratio": _div(float(week_means.min()) if len(week_means) else math.nan, _mean(d.kwh[before])),
         "temp_corr": corr if np.ptp(k) > 0 else math.nan,
         "temp_sensitivity": _div(slope, mean),
         "rain_ratio": _div(_mean(d.kwh[rain]), _mean(d.kwh[dry])) if rain.sum() >= 5 else math.nan,

@@ -15,6 +15,8 @@ from gridwatch.screening.scoring import (
     assign_codes,
     combine,
     model_hits,
+    prior_shift,
+    thresholds,
     train_supervised,
     unsupervised_score,
 )
@@ -30,6 +32,7 @@ def _hits(rows: list[list[bool]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NAMES)
 
 
+@settings(deadline=None)  # pure arithmetic; a loaded machine must not fail it on time
 @given(st.lists(st.tuples(unit, hit_rows), min_size=1, max_size=30))
 def test_score_in_unit_interval_and_never_below_base(cases) -> None:  # type: ignore[no-untyped-def]
     base = np.array([c[0] for c in cases])
@@ -174,3 +177,69 @@ def test_supervised_part_judges_only_the_tariffs_it_learnt(features) -> None:  #
     hits = model_hits(big, rules)
     expect = combine(out["unsupervised"].to_numpy(), hits, rules)
     np.testing.assert_allclose(out["score"].to_numpy()[other], expect[other], atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.005, max_value=0.2),
+       st.floats(min_value=0.0, max_value=1.0))
+def test_budget_caps_the_share_flagged_by_score_alone(seed: int, budget: float, spread: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 1000
+    base = np.clip(rng.beta(2, 2, n) * spread + (1 - spread) * 0.9, 0, 1)  # often most accounts above yellow
+    base[:50] = 0.8  # ties at the top must not overrun the budget
+    residential = rng.random(n) < 0.8
+    rules = RULES.model_copy(update={"codes": RULES.codes.model_copy(update={"residential_flag_budget": budget})})
+    yellow, red = thresholds(base, residential, rules)
+    assert yellow >= rules.codes.yellow_score and red >= rules.codes.red_score and red >= yellow
+    none = _hits([[False] * len(NAMES)] * n)
+    codes = assign_codes(base, none, rules, (yellow, red))
+    flagged = codes[residential] != "green"
+    assert flagged.mean() <= budget + 1e-12
+    # below the budget the rule file's thresholds stand
+    low = np.full(n, 0.1)
+    assert thresholds(low, residential, rules) == (rules.codes.yellow_score, rules.codes.red_score)
+
+
+def test_budget_needs_enough_residential_accounts() -> None:
+    rules = RULES.model_copy(update={"codes": RULES.codes.model_copy(update={"residential_flag_budget": 0.01})})
+    base = np.full(50, 0.95)
+    assert thresholds(base, np.ones(50, dtype=bool), rules) == (rules.codes.yellow_score, rules.codes.red_score)
+
+
+def test_prior_shift_recovers_the_population_share() -> None:
+    # a calibrated classifier trained where half the cases are positive, applied where 2% are
+    rng = np.random.default_rng(7)
+    n = 20_000
+    y = rng.random(n) < 0.02
+    x = np.where(y, rng.normal(1.0, 1.0, n), rng.normal(-1.0, 1.0, n))
+    p_train = 1 / (1 + np.exp(-2.0 * x))  # exact posterior at a 50% prior: log-likelihood ratio 2x
+    adj, q = prior_shift(p_train, 0.5)
+    assert abs(q - 0.02) < 0.01
+    assert adj.mean() < p_train.mean() / 5
+    assert np.all(np.diff(adj[np.argsort(p_train)]) >= -1e-12)  # the ranking is kept
+    # applied where the share equals the labels' one, nothing moves
+    y2 = rng.random(n) < 0.5
+    x2 = np.where(y2, rng.normal(1.0, 1.0, n), rng.normal(-1.0, 1.0, n))
+    p2 = 1 / (1 + np.exp(-2.0 * x2))
+    same, q2 = prior_shift(p2, 0.5)
+    assert abs(q2 - 0.5) < 0.03 and np.abs(same - p2).max() < 0.05
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.1, max_value=20))
+def test_rank_evidence_depends_on_ranks_only(seed: int, stretch: float) -> None:
+    rng = np.random.default_rng(seed)
+    df = _feature_frame(300, rng)
+    df["tariff"] = np.where(rng.random(300) < 0.7, "residential", "commercial")
+    scoring = RULES.scoring.model_copy(update={"evidence": "rank", "level_gate_z": None, "iforest_weight": 0.0})
+    a, _ = unsupervised_score(df, scoring)
+    z = [c for c in df.columns if c.startswith("z_")]
+    stretched = df.copy()
+    stretched[z] = np.sign(df[z]) * np.abs(df[z]) ** 1.5 * stretch  # a monotone transform of every z-score
+    b, _ = unsupervised_score(stretched, scoring)
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    # the most suspicious account on a feature gets the most points from it
+    f = "z_sf_low_week_ratio"
+    contrib = unsupervised_score(df, scoring)[1][f]
+    res = (df["tariff"] == "residential").to_numpy()
+    assert contrib[res].idxmax() == df.loc[res, f].idxmin()

@@ -61,19 +61,28 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    `gridwatch address link`, read with `gridwatch.address.links.load_links`). Without links.parquet the
    exact joins decide alone; `run.json` records how many links were used (`entity_links`).
 2. **Models** (`models.py` + the rule file): named alarms whose conditions are data.
-3. **Unsupervised score**: signed, weighted robust peer z-scores ("anomaly points"); shape evidence counts
-   only as the level rises above peers (a sigmoid gate on `z_log_mean_kwh`), so vacant flats and small odd
-   curves do not score; blended with an IsolationForest score; `1 − exp(−points / anomaly_scale)`;
-   accounts under `min_mean_kwh` score 0. The points are scaled down by the share of recent use drawn by
+3. **Unsupervised score**: signed, weighted peer z-scores turned into anomaly points. With `evidence: rank`
+   (the default) each z-score counts by the surprise of its rank within the tariff, −ln(p) with p the share
+   of the tariff's accounts at least as suspicious, less `rank_floor`; so a long-tailed or two-humped
+   feature (Spring Festival stop, on/off days) weighs like any other, and several weak signs add up
+   (a small workshop at household level shows many). With `evidence: z` the clipped z-score counts
+   itself. Shape evidence may be gated by the level (a sigmoid on `z_log_mean_kwh` around `level_gate_z`;
+   `null`: no gate). Blended with an IsolationForest score; `1 − exp(−points / anomaly_scale)`; accounts
+   under `min_mean_kwh` score 0. The points are scaled down by the share of recent use drawn by
    EV-charging-like runs (`ev_discount`) and by a household-like daily profile (`shape_discount`).
 4. **Supervised score** (when `labels` holds enough field verification outcomes): LightGBM on all
-   numeric features, probabilities calibrated by isotonic regression (3-fold `CalibratedClassifierCV`);
+   numeric features, probabilities calibrated by isotonic regression (3-fold `CalibratedClassifierCV`),
+   then moved from the labels' share of workshops (about half: verified accounts were suspects) to the
+   share among the scored accounts, estimated by the EM of Saerens, Latinne & Decaestecker (2002);
    `base = (1 − supervised_weight) × unsupervised + supervised_weight × probability` for accounts of the
    tariffs the labels cover (labels of residential suspects say nothing about factories; other accounts
-   keep the unsupervised score).
+   keep the unsupervised score). `run.json` records both shares.
 5. **Combination**: `score = 1 − (1 − base) × Π(1 − weight_m)` over the models that raised an alarm.
    Code: red when `score ≥ red_score`, yellow when `score ≥ yellow_score`, and at least the `severity`
-   of every alarm. Adding an alarm never lowers a score or a code (property-tested).
+   of every alarm. With `residential_flag_budget`, when the score before alarms would flag more than that
+   share of residential accounts, both thresholds rise to the score quantile at 1 − budget among them
+   (inspection capacity; the same list size with daily or interval data, with or without labels); the
+   thresholds used are in `run.json`. Adding an alarm never lowers a score or a code (property-tested).
 6. **Reasons**: alarms first (their templates with evidence), then the largest anomaly points, three at
    most; evidence JSON holds each alarm's evidence features and the z-scores behind the other reasons.
 

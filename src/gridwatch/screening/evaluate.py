@@ -88,6 +88,7 @@ def metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame) -
             for m, ix in hits.groupby(hits)
         }
     out["entity_models"] = _entity_models(df)
+    out["red_by_category"] = _red_by_category(df, pos)
     # ranking quality of the score alone: recall when flagging the top 2% of residential accounts
     if res.any() and pos.any():
         thr = float(np.quantile(df.loc[res, "score"], 0.98))
@@ -120,6 +121,33 @@ def _entity_models(df: pd.DataFrame) -> dict:
         fired = hits.apply(lambda v, m=model: m in v)
         out[figure] = {"n": int(member.sum()), "alarms": int((member & fired).sum()),
                        "rate": _ratio((member & fired).sum(), member.sum())}
+    return out
+
+
+RED_CATEGORIES: tuple[tuple[str, str, str | None], ...] = (
+    # (category, model whose alarm puts a red account in it, truth pattern that confirms it)
+    ("closed firm still consuming", "closed_still_consuming", "closed_firm_consuming"),
+    ("resurgence", "resurgence", "resurgent|resurged_elsewhere"),
+)
+"""Red codes that answer another question than "hidden workshop"; every other red is judged as a workshop.
+The truth marks deregistered (注销) firms that keep consuming, not revoked (吊销) ones, so the first category's
+precision counts revoked firms still consuming as false although the model describes them."""
+
+
+def _red_by_category(df: pd.DataFrame, pos: pd.Series) -> dict:
+    """Precision of red per question: each entity category against its own truth, the rest as workshops."""
+    red = df["code"] == "red"
+    hits = df["model_hits"].fillna("").str.split(",") if "model_hits" in df else pd.Series([[]] * len(df))
+    patterns = df["patterns"].fillna("") if "patterns" in df else pd.Series([""] * len(df), index=df.index)
+    left = red.copy()
+    out: dict = {}
+    for name, model, pattern in RED_CATEGORIES:
+        member = left & hits.apply(lambda v, m=model: m in v).to_numpy()
+        true = member & (pos | patterns.str.contains(pattern or "$^"))
+        out[name] = {"n": int(member.sum()), "true": int(true.sum()), "precision": _ratio(true.sum(), member.sum())}
+        left &= ~member
+    out["hidden workshop"] = {"n": int(left.sum()), "true": int((left & pos).sum()),
+                              "precision": _ratio((left & pos).sum(), left.sum())}
     return out
 
 
@@ -212,6 +240,8 @@ def report_markdown(m: dict, run: dict, images: list[str]) -> str:
         for k, v in m["entity_models"].items():
             lines.append(f"| {k.replace('_', ' ')} | {v['n']} | {v['alarms']} | {pct(v['rate'])} |")
     for title, key, cols in (
+        ("Red codes by question (precision against that question's truth)", "red_by_category",
+         ("n", "true", "precision")),
         ("By trade (recall)", "by_trade", ("workshops", "recall")),
         ("By kind (flag rate)", "by_kind", ("n", "flag_rate", "red_rate")),
         ("By model (alarms)", "by_model", ("alarms", "workshops", "precision")),

@@ -51,6 +51,11 @@ _BASE: tuple[Feature, ...] = (
     Feature("sf_ratio", "-", "daily",
             "Mean kWh during Spring Festival (正月初一 −7 … +14 d) / mean kWh 6–2 weeks before. "
             "Workshops stop for the festival (≪ 1); NULL when the window holds no festival.", "春节/节前电量比"),
+    Feature("sf_low_week_ratio", "-", "daily",
+            "Mean kWh of the lowest of the seven weeks from 14 days before to 34 days after 正月初一 / mean "
+            "kWh 6–2 weeks before. A workshop that shuts for the festival drops to its standby load for "
+            "weeks, whenever its stop starts; a household away keeps its fridge and standby. NULL when the "
+            "window holds no festival.", "春节最低周/节前电量比"),
     Feature("temp_corr", "-", "daily+weather",
             "Pearson correlation of daily kWh with degrees outside the comfort band (cooling + heating). "
             "Households follow the weather (high), machines do not (≈ 0). NULL without weather.",

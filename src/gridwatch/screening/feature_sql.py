@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridwatch.config import ScreeningSettings
-from gridwatch.screening.window import Window
+from gridwatch.screening.window import SF_WEEKS, Window
 
 PEER_Z_FEATURES: tuple[str, ...] = (
     "log_mean_kwh",
@@ -40,6 +40,7 @@ PEER_Z_FEATURES: tuple[str, ...] = (
     "weekend_ratio",
     "temp_corr",
     "sf_ratio",
+    "sf_low_week_ratio",
     "onoff_share",
     "flat_share",
     "cap_use",
@@ -97,6 +98,9 @@ def account_features_sql(w: Window, s: ScreeningSettings, bucket: Bucket | None 
     daily_rows = f"r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}"
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
+    # one conditional mean per week around Spring Festival, in the same group-by as every other moment
+    sf_weeks = ",\n    ".join(f"avg(r.kwh) FILTER (WHERE cal.sf_week = {k}) AS sf_w{k}" for k in range(SF_WEEKS))
+    sf_week_cols = ", ".join(f"da.sf_w{k}" for k in range(SF_WEEKS))
     return f"""
 WITH cust AS (
   SELECT account_no, tariff, coalesce(transformer_district, '') AS td, capacity_kva, status, name
@@ -112,6 +116,7 @@ cal AS (
     NOT c.is_weekend AND NOT c.is_holiday AS is_work,
     coalesce(c.sf_phase = 'during', FALSE) AS is_sf,
     coalesce(c.sf_phase = 'before', FALSE) AS is_pre_sf,
+    c.sf_week,
     greatest(wx.tmean_c - {hi}, 0) + greatest({lo} - wx.tmean_c, 0) AS degree_c,
     coalesce(wx.precip_mm >= {s.rain_mm}, FALSE) AS is_rain,
     coalesce(wx.precip_mm < {s.dry_mm}, FALSE) AS is_dry
@@ -129,6 +134,7 @@ da0 AS (
     avg(r.kwh) FILTER (WHERE cal.is_work) AS weekday_kwh,
     avg(r.kwh) FILTER (WHERE cal.is_sf) AS sf_kwh,
     avg(r.kwh) FILTER (WHERE cal.is_pre_sf) AS pre_sf_kwh,
+    {sf_weeks},
     corr(r.kwh, cal.degree_c) AS temp_corr,
     regr_slope(r.kwh, cal.degree_c) AS temp_slope,
     avg(r.kwh) FILTER (WHERE cal.is_rain) AS rain_kwh,
@@ -250,6 +256,7 @@ SELECT
   da.mean_kwh / nullif(da.max_kwh, 0) AS load_factor_daily,
   da.weekend_kwh / nullif(da.weekday_kwh, 0) AS weekend_ratio,
   da.sf_kwh / nullif(da.pre_sf_kwh, 0) AS sf_ratio,
+  least({sf_week_cols}) / nullif(da.pre_sf_kwh, 0) AS sf_low_week_ratio,
   CASE WHEN da.sd_kwh > 0 THEN da.temp_corr END AS temp_corr,
   da.temp_slope / nullif(da.mean_kwh, 0) AS temp_sensitivity,
   CASE WHEN da.n_rain_days >= 5 THEN da.rain_kwh / nullif(da.dry_kwh, 0) END AS rain_ratio,
@@ -354,6 +361,7 @@ _Z_FLOOR: dict[str, float] = {
     "weekend_ratio": 0.05,
     "temp_corr": 0.05,
     "sf_ratio": 0.05,
+    "sf_low_week_ratio": 0.05,
     "onoff_share": 0.02,
     "flat_share": 0.03,
     "cap_use": 0.02,

@@ -28,6 +28,8 @@ Z_REASONS: dict[str, tuple[str, str]] = {
     "z_temp_corr": ("用电几乎不随气温变化（相关系数{temp_corr:.2f}，同类用户{peer_temp_corr:.2f}）",
                     "use does not follow temperature (correlation {temp_corr:.2f}, peers {peer_temp_corr:.2f})"),
     "z_sf_ratio": ("春节期间用电降至节前的{sf_ratio:.0%}", "Spring Festival use fell to {sf_ratio:.0%} of before"),
+    "z_sf_low_week_ratio": ("春节前后最低一周用电降至节前的{sf_low_week_ratio:.0%}",
+                            "lowest week around Spring Festival {sf_low_week_ratio:.0%} of before"),
     "z_onoff_share": ("启停式运行（停用日占{onoff_share:.0%}）", "on/off operation ({onoff_share:.0%} of days off)"),
     "z_cap_use": ("合同容量利用率{cap_use:.0%}", "contracted capacity used {cap_use:.0%}"),
     "z_rain_ratio": ("雨天用电为晴天的{rain_ratio:.1f}倍", "rain-day use {rain_ratio:.1f}× dry days"),

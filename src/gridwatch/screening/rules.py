@@ -108,6 +108,16 @@ class Codes(_Strict):
 
     yellow_score: float = Field(ge=0, le=1, description="score ≥ this → at least yellow.")
     red_score: float = Field(ge=0, le=1, description="score ≥ this → red.")
+    residential_flag_budget: float | None = Field(
+        None, gt=0, le=1,
+        description="Largest share of residential accounts the score alone may flag (inspection capacity): "
+        "when more residential scores reach yellow_score, both thresholds rise to the score quantile at "
+        "1 − budget among residential accounts (red stays above yellow). Model alarms still give their "
+        "severity. Needs at least `budget_min_accounts` residential accounts; none: no budget.",
+    )
+    budget_min_accounts: int = Field(
+        200, ge=1, description="Residential accounts needed before residential_flag_budget applies.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Codes:
@@ -120,7 +130,22 @@ class Scoring(_Strict):
     """How the unsupervised and supervised parts combine."""
 
     anomaly_scale: float = Field(gt=0, description="Points of weighted peer z-score that give 63% anomaly.")
-    level_gate_z: float = Field(description="Shape evidence counts fully once the level z-score exceeds this.")
+    level_gate_z: float | None = Field(
+        description="Shape evidence counts fully once the level z-score exceeds this (none: no gate, shape "
+        "evidence counts at any level; `min_mean_kwh` still keeps vacant flats out).",
+    )
+    evidence: Literal["z", "rank"] = Field(
+        "z",
+        description="How a peer z-score becomes anomaly points: `z` = the clipped z-score itself; `rank` = "
+        "the surprise −ln(p) of its rank among the accounts of the same tariff (p = share of them at least "
+        "as suspicious), less `rank_floor`. Ranks treat skewed and two-humped features (Spring Festival "
+        "stops, on/off days) alike and let weak signs add up.",
+    )
+    rank_floor: float = Field(
+        1.5, ge=0,
+        description="Surprise that gives no points with `evidence: rank` (1.5: only the most suspicious 22% "
+        "of a tariff on a feature score on it).",
+    )
     iforest_weight: float = Field(ge=0, le=1, description="Share of IsolationForest in the unsupervised score.")
     supervised_weight: float = Field(ge=0, le=1, description="Share of the calibrated supervised probability.")
     min_labels: int = Field(ge=10, description="Labelled accounts needed before the supervised model is used.")

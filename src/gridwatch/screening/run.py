@@ -33,6 +33,8 @@ from gridwatch.screening.scoring import (
     assign_codes,
     combine,
     model_hits,
+    prior_shift,
+    thresholds,
     train_supervised,
     unsupervised_score,
 )
@@ -82,13 +84,20 @@ def score_features(
     unsup, contrib = unsupervised_score(feats, rules.scoring, seed)
     sup = train_supervised(feats, labels, rules.scoring, seed) if labels is not None else None
     base = unsup
+    prior = None
     if sup is not None:
         w = rules.scoring.supervised_weight
         # labels of residential suspects say nothing about factories: other tariffs keep the label-free score
-        base = np.where(sup.applies(feats), (1 - w) * unsup + w * sup.predict(feats), unsup)
+        applies = sup.applies(feats)
+        prob = np.zeros(len(feats))
+        if applies.any():
+            # the labels hold about half workshops, the population a few per thousand: re-weight (Saerens EM)
+            prob[applies], prior = prior_shift(sup.predict(feats[applies]), sup.label_prior)
+        base = np.where(applies, (1 - w) * unsup + w * prob, unsup)
     hits = model_hits(feats, rules)
     score = combine(base, hits, rules)
-    code = assign_codes(score, hits, rules)
+    cut = thresholds(base, (feats["tariff"] == "residential").to_numpy(), rules)
+    code = assign_codes(score, hits, rules, cut)
     names = np.asarray(hits.columns, dtype=object)
     hit_arr = hits.to_numpy()
     model_hit_text = np.full(len(hit_arr), "", dtype=object)
@@ -106,7 +115,9 @@ def score_features(
     facts = {
         "supervised": None if sup is None else {
             "n_labels": sup.n_labels, "n_positive": sup.n_positive, "tariffs": sorted(sup.tariffs),
+            "label_prior": round(sup.label_prior, 4), "estimated_prior": None if prior is None else round(prior, 5),
         },
+        "thresholds": {"yellow": round(cut[0], 6), "red": round(cut[1], 6)},
         "model_hit_counts": {k: int(v) for k, v in hits.sum().items()},
     }
     return out, facts

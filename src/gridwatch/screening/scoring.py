@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,16 +32,44 @@ def _col(df: pd.DataFrame, name: str) -> np.ndarray:
     return df[name].to_numpy(dtype=float, na_value=np.nan)
 
 
+def _z_evidence(x: np.ndarray, df: pd.DataFrame, s: Scoring) -> np.ndarray:
+    """The signed z-score itself, clipped to [0, Z_CLIP] (NULL: no evidence)."""
+    return np.clip(np.nan_to_num(x, nan=0.0), 0.0, Z_CLIP)
+
+
+def _rank_evidence(x: np.ndarray, df: pd.DataFrame, s: Scoring) -> np.ndarray:
+    """Surprise of the account's rank within its tariff: −ln(share of the tariff at least as suspicious),
+    less ``rank_floor`` (NULL: no evidence).  Under no anomaly the surprise is exponential with mean 1
+    whatever the feature's distribution, so features with long tails or two humps weigh alike."""
+    sx = pd.Series(x, index=df.index)
+    tariff = df["tariff"].astype(str) if "tariff" in df else pd.Series("", index=df.index)
+    by = sx.groupby(tariff.to_numpy())
+    rank = by.rank(method="max", ascending=False, na_option="keep")
+    p = (rank / (by.transform("count") + 1)).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surprise = -np.log(p)
+    return np.clip(np.nan_to_num(surprise, nan=0.0) - s.rank_floor, 0.0, Z_CLIP)
+
+
+EVIDENCE: dict[str, Callable[[np.ndarray, pd.DataFrame, Scoring], np.ndarray]] = {
+    "z": _z_evidence,
+    "rank": _rank_evidence,
+}
+"""How a signed peer z-score becomes evidence (``scoring.evidence`` of the rule file)."""
+
+
 def contributions(df: pd.DataFrame, s: Scoring) -> pd.DataFrame:
-    """Anomaly points per z-feature (≥ 0), shape features gated by the level z-score."""
+    """Anomaly points per z-feature (≥ 0); shape features gated by the level z-score unless the gate is off."""
     n = len(df)
-    level_z = np.fmax(_col(df, "z_log_mean_kwh"), _col(df, "z_log_recent_kwh"))  # a recent start counts too
-    gate = 1.0 / (1.0 + np.exp(-2.0 * (np.nan_to_num(level_z, nan=-10.0) - s.level_gate_z)))
+    gate = np.ones(n)
+    if s.level_gate_z is not None:
+        level_z = np.fmax(_col(df, "z_log_mean_kwh"), _col(df, "z_log_recent_kwh"))  # a recent start counts too
+        gate = 1.0 / (1.0 + np.exp(-2.0 * (np.nan_to_num(level_z, nan=-10.0) - s.level_gate_z)))
+    evidence = EVIDENCE[s.evidence]
     out = {}
     for f, w in s.weights.items():
-        z = df[f].to_numpy(dtype=float, na_value=np.nan) if f in df else np.full(n, np.nan)
-        z = np.nan_to_num(z, nan=0.0)
-        c = np.clip(z if w > 0 else -z, 0.0, Z_CLIP) * abs(w)
+        z = _col(df, f)
+        c = evidence(z if w > 0 else -z, df, s) * abs(w)
         out[f] = c if f in LEVEL_FEATURES else c * gate
     return pd.DataFrame(out, index=df.index)
 
@@ -107,8 +136,13 @@ class Supervised:
     """Tariffs of the labelled accounts: the classifier only judges accounts like those it learnt from."""
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability at the share of workshops among the labels (see :func:`prior_shift`)."""
         x = numeric_matrix(df)[self.columns]
         return self.model.predict_proba(x)[:, 1]  # type: ignore[attr-defined]
+
+    @property
+    def label_prior(self) -> float:
+        return self.n_positive / self.n_labels
 
     def applies(self, df: pd.DataFrame) -> np.ndarray:
         """Accounts whose tariff occurs among the labels (others keep the unsupervised score)."""
@@ -139,6 +173,31 @@ def train_supervised(df: pd.DataFrame, labels: pd.DataFrame, s: Scoring, seed: i
     return Supervised(model=model, columns=list(x.columns), n_labels=len(y), n_positive=npos, tariffs=tariffs)
 
 
+def prior_shift(p: np.ndarray, train_prior: float, *, iters: int = 100, tol: float = 1e-6) -> tuple[np.ndarray, float]:
+    """Probabilities re-weighted from the labels' share of workshops to the population's (estimated).
+
+    Verified accounts are suspects picked by earlier campaigns, so about half are workshops, while among all
+    accounts a few per thousand are.  A classifier calibrated on the labels therefore over-states every
+    probability.  The EM of Saerens, Latinne & Decaestecker (2002, "Adjusting the outputs of a classifier
+    to new a priori probabilities") estimates the population share from the scored accounts themselves
+    and re-weights each probability by Bayes' rule; no label of the scored population is needed.
+    Returns the adjusted probabilities and the estimated share.
+    """
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    pi = float(np.clip(train_prior, 1e-6, 1 - 1e-6))
+    q = pi
+    adj = p
+    for _ in range(iters):
+        a, b = q / pi * p, (1 - q) / (1 - pi) * (1 - p)
+        adj = a / (a + b)
+        q_new = float(adj.mean())
+        if abs(q_new - q) < tol:
+            q = q_new
+            break
+        q = q_new
+    return adj, q
+
+
 def model_hits(df: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """Boolean column per enabled model (registry order)."""
     out = {}
@@ -158,9 +217,33 @@ def combine(base: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
     return np.clip(1.0 - (1.0 - np.clip(base, 0.0, 1.0)) * keep, 0.0, 1.0)
 
 
-def assign_codes(score: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
-    """green / yellow / red from the score thresholds and the least code each alarm implies."""
-    level = np.where(score >= rules.codes.red_score, 2, np.where(score >= rules.codes.yellow_score, 1, 0))
+def thresholds(base: np.ndarray, residential: np.ndarray, rules: RuleSet) -> tuple[float, float]:
+    """Yellow and red score thresholds of a run: the rule file's, raised to the residential flag budget.
+
+    ``base`` is the score before alarms (the score alone).  When more than ``residential_flag_budget`` of the
+    residential accounts reach ``yellow_score``, both thresholds rise to the score quantile at 1 − budget
+    among them, so that the list stays within inspection capacity whatever the data (daily or interval,
+    with or without labels) does to the score's scale.
+    """
+    c = rules.codes
+    yellow, red = c.yellow_score, c.red_score
+    res = base[residential]
+    if c.residential_flag_budget is None or len(res) < c.budget_min_accounts:
+        return yellow, red
+    q = float(np.quantile(res, 1.0 - c.residential_flag_budget, method="higher"))
+    if q > yellow:
+        # a score equal to the quantile is not flagged: ties at the top must not overrun the budget
+        yellow = float(np.nextafter(q, 1.0))
+    return yellow, max(red, yellow)
+
+
+def assign_codes(
+    score: np.ndarray, hits: pd.DataFrame, rules: RuleSet, cut: tuple[float, float] | None = None
+) -> np.ndarray:
+    """green / yellow / red from the score thresholds (``cut``: yellow, red; default the rule file's) and
+    the least code each alarm implies."""
+    yellow, red = cut if cut is not None else (rules.codes.yellow_score, rules.codes.red_score)
+    level = np.where(score >= red, 2, np.where(score >= yellow, 1, 0))
     for name in hits.columns:
         rule = rules.models.get(name)
         if rule is not None:
