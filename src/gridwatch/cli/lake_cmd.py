@@ -158,6 +158,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Merge each partition's small Parquet parts into one part sorted by key; no row changes.
 
+        Sorted by account, each screening bucket then reads only its own row groups.
+
         Maintenance: waits for running ingests, and should run while no screening reads the lake.
         """
         from rich.console import Console

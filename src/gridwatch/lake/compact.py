@@ -156,7 +156,9 @@ def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path
     report.rows += n
 
 
-def compact(lake_dir: Path, tables: list[str] | None = None, row_group_rows: int = ROW_GROUP_ROWS) -> list[CompactReport]:
+def compact(
+    lake_dir: Path, tables: list[str] | None = None, row_group_rows: int = ROW_GROUP_ROWS
+) -> list[CompactReport]:
     """Merge the parts of every partition of ``tables`` (default: all contract tables) into one each,
     sorted by the table's key (account first for the readings), in row groups of ``row_group_rows``."""
     names = tables or list(CONTRACTS)
