@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gridwatch.web.deps import NeedLogin, authenticate
 from gridwatch.web.pages.base import NAV_ITEMS, render
+from gridwatch.web.response_cache import new_cache
 from gridwatch.web.security import SessionCodec, check_settings
 from gridwatch.workflow.errors import (
     AuthFailed,
@@ -112,6 +113,8 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
     app.state.platform = platform
     app.state.sessions = SessionCodec(ws.settings.web)
     app.state.settings = ws.settings
+    mb = ws.settings.web.response_cache_mb
+    app.state.responses = new_cache(mb) if mb else None
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     NAV_ITEMS.clear()
     for name in ROUTER_MODULES:

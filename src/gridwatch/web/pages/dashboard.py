@@ -14,5 +14,5 @@ NAV = [NavItem("/", "dashboard", None, 10)]
 
 @router.get("/")
 def dashboard(request: Request, auth: PageAuth, p: PlatformDep):  # type: ignore[no-untyped-def]
-    d = dashboard_data(p, auth.actor)
+    d = dashboard_data(p, auth.actor, auth.area_version)
     return render(request, auth, "dashboard.html", {"d": d, "data": d.model_dump(mode="json")})
