@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=260_000)
     ap.add_argument("--users", type=int, default=10_000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--flat", action="store_true", help="With --profile: self time per function, library frames too.")
     args = ap.parse_args()
     root = Path(args.store) / f"{args.db}-{args.orders}-{args.users}"
     toks = json.loads((root / "tokens.json").read_text())["admin" if "dashboard" in args.what else "staff"]
@@ -112,7 +113,7 @@ def main() -> None:
                 f"{dc / args.n * 1000:.2f} ms CPU per request"
             )
             if prof is not None:
-                print(prof.output_text(unicode=False, color=False))
+                print(prof.output_text(unicode=False, color=False, flat=args.flat, show_all=args.flat))
 
     asyncio.run(run())
 

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gridwatch.web.deps import NeedLogin, authenticate
 from gridwatch.web.pages.base import NAV_ITEMS, render
-from gridwatch.web.response_cache import new_cache
+from gridwatch.web.response_cache import CachedReads, new_cache
 from gridwatch.web.security import SessionCodec, check_settings
 from gridwatch.workflow.errors import (
     AuthFailed,
@@ -152,6 +152,7 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
             status=exc.status_code,
         )
 
+    app.add_middleware(CachedReads, authenticate=authenticate)  # inside SecurityHeaders (added last)
     app.add_middleware(SecurityHeaders)
     return app
 

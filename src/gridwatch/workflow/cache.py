@@ -109,6 +109,17 @@ class VersionedCache(Generic[V]):
                         self.weight -= self.weigh(gone.value)
         return value
 
+    def peek(self, key: Hashable, version: int, now: datetime) -> V | None:
+        """The value of ``key`` if one is cached for ``version`` and still valid at ``now`` (counted as a hit),
+        else None (not counted: the caller computes it through :meth:`get`)."""
+        with self._lock:
+            e = self._data.get(key)
+            if e is not None and e.version == version and (e.valid_until is None or now < e.valid_until):
+                self._data.move_to_end(key)
+                self.hits += 1
+                return e.value
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
-from gridwatch.web.response_cache import cached_response, key_of
+from gridwatch.web.response_cache import CACHED_READS, CachedRead, cached_read
 from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.curves import daily_kwh
 from gridwatch.workflow.photos import Upload
@@ -190,9 +190,10 @@ def list_orders(
 
     if overdue:  # which orders are late moves with the clock: computed afresh
         return Response(compute()[0], media_type="application/json")
-    uid = auth.actor.user_id if mine else None
-    key = key_of(auth, "orders", tuple(state or ()), uid, code, page, page_size, after)
-    return cached_response(request, auth, key, compute, "application/json")
+    return cached_read(request, auth, compute)
+
+
+CACHED_READS["/api/v1/orders"] = CachedRead("application/json", per_user=lambda query: b"mine" in query)
 
 
 OUT_FIELDS = tuple(OrderOut.model_fields)

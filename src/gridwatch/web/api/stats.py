@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from gridwatch.geo.boundaries import boundaries_of_area
 from gridwatch.web.deps import ApiAuth, PlatformDep
 from gridwatch.web.hull import convex_hull
-from gridwatch.web.response_cache import cached_response, key_of
+from gridwatch.web.response_cache import CACHED_READS, CachedRead, cached_read
 from gridwatch.workflow.dashboard import build, map_points
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
@@ -78,7 +78,10 @@ def dashboard(request: Request, auth: ApiAuth, p: PlatformDep) -> Response:
         out, valid_until = compute_dashboard(p, auth.actor, p.orders.clock())
         return out.model_dump_json().encode(), valid_until
 
-    return cached_response(request, auth, key_of(auth, "dashboard"), compute, "application/json")
+    return cached_read(request, auth, compute)
+
+
+CACHED_READS["/api/v1/dashboard"] = CachedRead("application/json")
 
 
 @router.get("/map")
