@@ -120,6 +120,11 @@ class WebSettings(Strict):
         description="Memory per server process for rendered order lists and dashboards, reused until an order "
         "of the area changes [MB]; 0 = off.",
     )
+    inline_cached_reads: bool = Field(
+        True,
+        description="Check the credential of a cached read on the event loop (one primary-key read; cheaper "
+        "than the thread pool). Set false when the database is remote and its round trips are slow.",
+    )
 
 
 class AddressSettings(Strict):

@@ -152,7 +152,8 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
             status=exc.status_code,
         )
 
-    app.add_middleware(CachedReads, authenticate=authenticate)  # inside SecurityHeaders (added last)
+    inline = ws.settings.web.inline_cached_reads
+    app.add_middleware(CachedReads, authenticate=authenticate, inline=inline)  # inside SecurityHeaders
     app.add_middleware(SecurityHeaders)
     return app
 

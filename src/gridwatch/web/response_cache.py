@@ -105,22 +105,27 @@ def cached_response(
 class CachedReads:
     """Pure ASGI middleware answering registered GET reads from the response cache when it can.
 
-    For a registered path it checks the credential (the request's one primary-key read, in the thread pool
-    like any database call) and looks the body up under the key the route would store it under; a valid
+    For a registered path it checks the credential (the request's one primary-key read: on the event loop,
+    which costs less CPU than the hop to the thread pool, or in the thread pool like any other database call
+    when ``web.inline_cached_reads`` is off) and looks the body up under the key the route would store it under; a valid
     entry is sent at once (``304`` on a matching ``If-None-Match``).  Anything else — another path or method,
     no or a refused credential, a role whose reads are logged, a miss — goes on to the app unchanged, which
     authenticates and answers as usual."""
 
-    def __init__(self, app, authenticate: Callable[[Request], object | None]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, authenticate: Callable[[Request], object | None], inline: bool) -> None:  # type: ignore[no-untyped-def]
         self.app = app
         self.authenticate = authenticate
+        self.inline = inline
 
     async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
         spec = CACHED_READS.get(scope["path"]) if scope["type"] == "http" else None
         if spec is None or scope["method"] != "GET" or scope["app"].state.responses is None:
             return await self.app(scope, receive, send)
         request = Request(scope)
-        auth = await anyio.to_thread.run_sync(self.authenticate, request)
+        if self.inline:
+            auth = self.authenticate(request)
+        else:
+            auth = await anyio.to_thread.run_sync(self.authenticate, request)
         body = None
         if auth is not None and not auth.actor.sees_personal_data:  # type: ignore[attr-defined]
             key = read_key(auth, spec, scope["path"], scope.get("query_string", b""))
