@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -165,3 +166,23 @@ def test_keyset_pages_equal_offset_pages(two):
     assert [o["id"] for o in by_cursor] == [o["id"] for o in by_offset]
     assert [o["score"] for o in by_cursor] == sorted(scores, reverse=True)
     assert a.get(POOL + "&after=bm9wZQ", headers=staff).status_code == 422
+
+
+def test_a_cached_pool_page_carries_each_sessions_own_csrf_token(two):
+    p, a, other, b = two  # noqa: RUF059
+    for name in ("staff1", "staff2"):
+        user(p, name, "field_staff", COMMUNITY)
+    oid = add_order(p, "0300001700", COMMUNITY)
+    pages = []
+    for name, client in (("staff1", a), ("staff2", TestClient(a.app))):
+        r = client.post("/login", data={"username": name, "password": "password123"}, follow_redirects=False)
+        assert r.status_code == 303
+        pages.append(client.get("/pool").text)
+    assert responses(a).hits >= 1  # the second officer's cards came from the cache
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]*)"', page)) for page in pages]
+    assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]  # header and cards: the session's own
+    assert all(f"/orders/{oid}/act/claim" in page for page in pages)
+    # the other process claims the order: the next page of this one no longer offers it
+    staff3 = bearer(b, p, "staff3", "field_staff", COMMUNITY)
+    assert b.post(f"/api/v1/orders/{oid}/claim", headers=staff3).status_code == 200
+    assert f"/orders/{oid}/act/claim" not in a.get("/pool").text
