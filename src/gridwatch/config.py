@@ -120,10 +120,11 @@ class WebSettings(Strict):
         description="Memory per server process for rendered order lists and dashboards, reused until an order "
         "of the area changes (a community's pool page is ~30 KB: 2,850 communities ~85 MB) [MB]; 0 = off.",
     )
-    inline_cached_reads: bool = Field(
-        True,
-        description="Check the credential of a cached read on the event loop (one primary-key read; cheaper "
-        "than the thread pool). Set false when the database is remote and its round trips are slow.",
+    inline_cached_reads: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Check the credential of a cached read on the event loop (one primary-key read, cheaper "
+        "than the hop to the thread pool) instead of in the thread pool; auto = on SQLite only (a local file "
+        "read; a PostgreSQL round trip would stall every request of the process while it waits).",
     )
 
 

@@ -152,7 +152,8 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
             status=exc.status_code,
         )
 
-    inline = ws.settings.web.inline_cached_reads
+    mode = ws.settings.web.inline_cached_reads
+    inline = mode == "always" or (mode == "auto" and platform.engine.dialect.name == "sqlite")
     app.add_middleware(CachedReads, authenticate=authenticate, inline=inline)  # inside SecurityHeaders
     app.add_middleware(SecurityHeaders)
     return app

@@ -77,6 +77,7 @@ class AccountService:
         self.web = web
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
+        self._names: dict[str, str] = {}  # jurisdiction names read so far (never renamed)
 
     # ---------------------------------------------------------------- jurisdictions
     def sync_jurisdictions(self, city_code: str) -> int:
@@ -117,11 +118,14 @@ class AccountService:
         return self.names([code]).get(code, code)
 
     def names(self, codes: list[str]) -> dict[str, str]:
-        """Names of jurisdictions by code (codes not found are left out)."""
-        if not codes:
-            return {}
-        with self.sessions.kw["bind"].connect() as con:
-            return dict(con.execute(_JURISDICTION_NAMES, {"codes": sorted(set(codes))}).all())  # type: ignore[arg-type]
+        """Names of jurisdictions by code (codes not found are left out).  A jurisdiction's name never changes
+        once stored (jurisdictions are only added), so names found are kept for the life of the process."""
+        known = self._names
+        missing = sorted({c for c in codes if c not in known})
+        if missing:
+            with self.sessions.kw["bind"].connect() as con:
+                known.update(con.execute(_JURISDICTION_NAMES, {"codes": missing}).all())  # type: ignore[arg-type]
+        return {c: known[c] for c in codes if c in known}
 
     def children(self, code: str) -> list[tuple[str, str]]:
         with self.sessions() as s:
