@@ -120,11 +120,12 @@ class WebSettings(Strict):
         description="Memory per server process for rendered order lists and dashboards, reused until an order "
         "of the area changes (a community's pool page is ~30 KB: 2,850 communities ~85 MB) [MB]; 0 = off.",
     )
-    inline_cached_reads: Literal["auto", "always", "never"] = Field(
-        "auto",
-        description="Check the credential of a cached read on the event loop (one primary-key read, cheaper "
-        "than the hop to the thread pool) instead of in the thread pool; auto = on SQLite only (a local file "
-        "read; a PostgreSQL round trip would stall every request of the process while it waits).",
+    inline_cached_reads: Literal["never", "auto", "always"] = Field(
+        "never",
+        description="Check the credential of a cached read on the event loop instead of in the thread pool: "
+        "about 0.6 ms less CPU per request, but a long latency tail under overload on a busy machine (see "
+        "docs/BENCHMARKS-web.md); auto = on SQLite only (a PostgreSQL round trip on the event loop stalls "
+        "every request of the process).",
     )
 
 

@@ -105,10 +105,9 @@ def cached_response(
 class CachedReads:
     """Pure ASGI middleware answering registered GET reads from the response cache when it can.
 
-    For a registered path it checks the credential (the request's one primary-key read: on the event loop,
-    which costs less CPU than the hop to the thread pool, or in the thread pool like any other database call
-    per ``web.inline_cached_reads``: by default on SQLite only) and looks the body up under the key the route would store it under; a valid
-    entry is sent at once (``304`` on a matching ``If-None-Match``).  Anything else — another path or method,
+    For a registered path it checks the credential (the request's one primary-key read, in the thread pool
+    like any database call, or on the event loop per ``web.inline_cached_reads``) and looks the body up
+    under the key the route would store it under; a valid entry is sent at once (``304`` on a matching ``If-None-Match``).  Anything else — another path or method,
     no or a refused credential, a role whose reads are logged, a miss — goes on to the app unchanged, which
     authenticates and answers as usual."""
 
