@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from gridwatch.web.app import create_app
 from gridwatch.workflow.accounts import actor_of
 from gridwatch.workflow.tables import DataAccess
+from gridwatch.workspace import Workspace
 from tests.web.test_read_cache import second_process
 from tests.workflow.fixtures import COMMUNITY, OTHER_TOWN, TOWN
 from tests.workflow.helpers import add_order, user
@@ -186,3 +187,20 @@ def test_a_cached_pool_page_carries_each_sessions_own_csrf_token(two):
     staff3 = bearer(b, p, "staff3", "field_staff", COMMUNITY)
     assert b.post(f"/api/v1/orders/{oid}/claim", headers=staff3).status_code == 200
     assert f"/orders/{oid}/act/claim" not in a.get("/pool").text
+
+
+def test_the_event_loop_check_serves_hits_and_refuses_revoked_tokens_too(platform):
+    """``web.inline_cached_reads: always``: the same answers, the credential checked on the event loop."""
+    p = platform
+    web = p.workspace.settings.web.model_copy(update={"inline_cached_reads": "always"})
+    ws = Workspace(home=p.workspace.home, settings=p.workspace.settings.model_copy(update={"web": web}))
+    with TestClient(create_app(ws, p)) as a:
+        staff = bearer(a, p, "staff", "field_staff", COMMUNITY)
+        admin = user(p, "admin", "street_admin", TOWN)
+        add_order(p, "0300001800", COMMUNITY)
+        first = a.get(POOL, headers=staff).json()
+        hits = responses(a).hits
+        assert a.get(POOL, headers=staff).json() == first and responses(a).hits == hits + 1
+        uid = p.accounts.actor_for_token(staff["Authorization"][7:]).user_id
+        p.accounts.reset_password(admin, uid, "a-new-password")
+        assert a.get(POOL, headers=staff).status_code == 401
