@@ -126,6 +126,20 @@ class WebSettings(Strict):
         "cells); a larger layer is left out for that area and the map says so.",
     )
     threads: int = Field(40, ge=1, le=200, description="Worker threads per process for database calls.")
+    response_cache_mb: int = Field(
+        256,
+        ge=0,
+        le=4096,
+        description="Memory per server process for rendered order lists and dashboards, reused until an order "
+        "of the area changes (a community's pool page is ~30 KB: 2,850 communities ~85 MB) [MB]; 0 = off.",
+    )
+    inline_cached_reads: Literal["never", "auto", "always"] = Field(
+        "never",
+        description="Check the credential of a cached read on the event loop instead of in the thread pool: "
+        "about 0.6 ms less CPU per request, but a long latency tail under overload on a busy machine (see "
+        "docs/BENCHMARKS-web.md); auto = on SQLite only (a PostgreSQL round trip on the event loop stalls "
+        "every request of the process).",
+    )
 
 
 class AddressSettings(Strict):

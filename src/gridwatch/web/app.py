@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gridwatch.web.deps import NeedLogin, authenticate
 from gridwatch.web.pages.base import NAV_ITEMS, render
+from gridwatch.web.response_cache import CachedReads, new_cache
 from gridwatch.web.security import SessionCodec, check_settings
 from gridwatch.workflow.errors import (
     AuthFailed,
@@ -123,6 +124,8 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
     app.state.platform = platform
     app.state.sessions = SessionCodec(ws.settings.web)
     app.state.settings = ws.settings
+    mb = ws.settings.web.response_cache_mb
+    app.state.responses = new_cache(mb) if mb else None
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     NAV_ITEMS.clear()
     for name in ROUTER_MODULES:
@@ -160,6 +163,9 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
             status=exc.status_code,
         )
 
+    mode = ws.settings.web.inline_cached_reads
+    inline = mode == "always" or (mode == "auto" and platform.engine.dialect.name == "sqlite")
+    app.add_middleware(CachedReads, authenticate=authenticate, inline=inline)  # inside SecurityHeaders
     app.add_middleware(SecurityHeaders)
     return app
 

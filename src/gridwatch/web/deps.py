@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 
 from gridwatch.web.i18n import Translator
 from gridwatch.web.security import LANG_COOKIE, SESSION_COOKIE, SessionCodec
+from gridwatch.workflow.accounts import token_digest
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.platform import Platform
 from gridwatch.workflow.roles import Role
@@ -29,6 +30,8 @@ class Auth:
     actor: Actor
     via: str  # "session" | "token"
     csrf: str | None
+    area_version: int = 0
+    """Change counter of the actor's jurisdiction, read with the credential check (tags cached answers)."""
 
 
 class NeedLogin(Exception):
@@ -36,23 +39,26 @@ class NeedLogin(Exception):
 
 
 def authenticate(request: Request) -> Auth | None:
+    """The caller (bearer token or session cookie), from the per-process credential cache: one primary-key
+    read per request, which also refuses a credential revoked by any process since
+    (:mod:`gridwatch.workflow.credentials`)."""
     p: Platform = request.app.state.platform
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        actor = p.accounts.actor_for_token(header[7:].strip())
-        if actor is None:
+    if header[:7].lower() == "bearer ":
+        r = p.credentials.token(token_digest(header[7:].strip()))
+        if r is None:
             return None
-        _mark_personal(request, actor)
-        return Auth(actor, "token", None)
+        _mark_personal(request, r.actor)
+        return Auth(r.actor, "token", None, r.area_version)
     codec: SessionCodec = request.app.state.sessions
     data = codec.loads(request.cookies.get(SESSION_COOKIE))
     if data is None:
         return None
-    actor = p.accounts.session_actor(data.user_id, data.epoch)
-    if actor is None:
+    r = p.credentials.session(data.user_id, data.epoch)
+    if r is None:
         return None
-    _mark_personal(request, actor)
-    return Auth(actor, "session", data.csrf)
+    _mark_personal(request, r.actor)
+    return Auth(r.actor, "session", data.csrf, r.area_version)
 
 
 def _mark_personal(request: Request, actor: Actor) -> None:

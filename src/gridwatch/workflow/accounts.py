@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridwatch.config import WebSettings, WorkflowSettings
 from gridwatch.geo.divisions import city_tree
 from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.credentials import SESSION_ACTOR, TOKEN_ACTOR, bump_accounts, row_actor
 from gridwatch.workflow.errors import AuthFailed, Forbidden, InvalidInput, NotFound, RateLimited
 from gridwatch.workflow.events import append_event
 from gridwatch.workflow.jurisdiction import Level, contains, grid_cell_codes, level_of
@@ -57,16 +58,6 @@ def actor_of(u: User) -> Actor:
     return Actor(u.id, u.username, Role(u.role), u.jurisdiction_code, u.display_name)
 
 
-_ACTOR_COLUMNS = (User.id, User.username, User.role, User.jurisdiction_code, User.display_name)
-# built once: authentication runs on every request
-_TOKEN_ACTOR = (
-    select(*_ACTOR_COLUMNS)
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True))
-)
-_SESSION_ACTOR = select(*_ACTOR_COLUMNS).where(
-    User.id == bindparam("uid"), User.active.is_(True), User.session_epoch == bindparam("epoch")
-)
 _JURISDICTION_NAMES = select(Jurisdiction.code, Jurisdiction.name).where(
     Jurisdiction.code.in_(bindparam("codes", expanding=True))
 )
@@ -86,6 +77,7 @@ class AccountService:
         self.web = web
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
+        self._names: dict[str, str] = {}  # jurisdiction names read so far (never renamed)
 
     # ---------------------------------------------------------------- jurisdictions
     def sync_jurisdictions(self, city_code: str) -> int:
@@ -126,11 +118,14 @@ class AccountService:
         return self.names([code]).get(code, code)
 
     def names(self, codes: list[str]) -> dict[str, str]:
-        """Names of jurisdictions by code (codes not found are left out)."""
-        if not codes:
-            return {}
-        with self.sessions.kw["bind"].connect() as con:
-            return dict(con.execute(_JURISDICTION_NAMES, {"codes": sorted(set(codes))}).all())  # type: ignore[arg-type]
+        """Names of jurisdictions by code (codes not found are left out).  A jurisdiction's name never changes
+        once stored (jurisdictions are only added), so names found are kept for the life of the process."""
+        known = self._names
+        missing = sorted({c for c in codes if c not in known})
+        if missing:
+            with self.sessions.kw["bind"].connect() as con:
+                known.update(con.execute(_JURISDICTION_NAMES, {"codes": missing}).all())  # type: ignore[arg-type]
+        return {c: known[c] for c in codes if c in known}
 
     def children(self, code: str) -> list[tuple[str, str]]:
         with self.sessions() as s:
@@ -275,6 +270,7 @@ class AccountService:
                 .where(ApiToken.user_id == u.id, ApiToken.revoked_at.is_(None))
                 .values(revoked_at=self.clock())
             )
+            bump_accounts(s)
             self._audit(s, by, "user_reset_password", u)
 
     def set_active(self, by: Actor, user_id: int, active: bool) -> None:
@@ -288,6 +284,7 @@ class AccountService:
             u.active = active
             if not active:
                 u.session_epoch += 1
+            bump_accounts(s)
             self._audit(s, by, "user_enable" if active else "user_disable", u)
 
     def user_events(self, by: Actor, limit: int = 50) -> list[EventView]:
@@ -412,6 +409,7 @@ class AccountService:
             u = s.get(User, user_id)
             if u is not None:
                 u.session_epoch += 1
+                bump_accounts(s)
 
     # ---------------------------------------------------------------- tokens
     def create_token(self, user_id: int, name: str) -> str:
@@ -425,14 +423,12 @@ class AccountService:
     def actor_for_token(self, token: str) -> Actor | None:
         """The actor of a valid API token (one indexed join, plain columns; None when unknown or revoked)."""
         with self.sessions.kw["bind"].connect() as con:
-            row = con.execute(_TOKEN_ACTOR, {"digest": token_digest(token)}).first()
-        return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
+            return row_actor(con.execute(TOKEN_ACTOR, {"digest": token_digest(token)}).first())
 
     def session_actor(self, user_id: int, epoch: int) -> Actor | None:
         """The actor of a page session: the user must be active and the session of the current epoch."""
         with self.sessions.kw["bind"].connect() as con:
-            row = con.execute(_SESSION_ACTOR, {"uid": user_id, "epoch": epoch}).first()
-        return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
+            return row_actor(con.execute(SESSION_ACTOR, {"uid": user_id, "epoch": epoch}).first())
 
     def user_for_token(self, token: str) -> User | None:
         with self.sessions() as s:

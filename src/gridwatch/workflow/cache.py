@@ -61,10 +61,18 @@ class Entry(Generic[V]):
 
 
 class VersionedCache(Generic[V]):
-    """A bounded, thread-safe LRU map of values tagged with the store version they were computed at."""
+    """A bounded, thread-safe LRU map of values tagged with the store version they were computed at.
 
-    def __init__(self, max_entries: int = 4096) -> None:
+    Bounded by ``max_entries`` and, when ``weigh`` is given (e.g. the length of a response body), by the total
+    weight ``max_weight`` of its values."""
+
+    def __init__(
+        self, max_entries: int = 4096, *, weigh: Callable[[V], int] | None = None, max_weight: int = 0
+    ) -> None:
         self.max_entries = max_entries
+        self.weigh = weigh
+        self.max_weight = max_weight
+        self.weight = 0
         self._data: OrderedDict[Hashable, Entry[V]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -91,10 +99,28 @@ class VersionedCache(Generic[V]):
             if old is None or old.version <= version:
                 self._data[key] = Entry(version, valid_until, value)
                 self._data.move_to_end(key)
-                while len(self._data) > self.max_entries:
-                    self._data.popitem(last=False)
+                if self.weigh is not None:
+                    self.weight += self.weigh(value) - (0 if old is None else self.weigh(old.value))
+                while len(self._data) > self.max_entries or (
+                    self.weigh is not None and self.weight > self.max_weight and len(self._data) > 1
+                ):
+                    _, gone = self._data.popitem(last=False)
+                    if self.weigh is not None:
+                        self.weight -= self.weigh(gone.value)
         return value
+
+    def peek(self, key: Hashable, version: int, now: datetime) -> V | None:
+        """The value of ``key`` if one is cached for ``version`` and still valid at ``now`` (counted as a hit),
+        else None (not counted: the caller computes it through :meth:`get`)."""
+        with self._lock:
+            e = self._data.get(key)
+            if e is not None and e.version == version and (e.valid_until is None or now < e.valid_until):
+                self._data.move_to_end(key)
+                self.hits += 1
+                return e.value
+        return None
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.weight = 0

@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridwatch.config import WorkflowSettings
-from gridwatch.workflow import checklists, loop, photos
+from gridwatch.workflow import checklists, cursor, loop, photos
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.cache import VersionedCache, area_version
 from gridwatch.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -98,11 +98,12 @@ ListRow = namedtuple("ListRow", [c.name for c in LIST_COLUMNS])  # type: ignore[
 
 @functools.cache
 def list_statements(
-    level: Level, states: bool, mine: bool, overdue: bool, code: bool, order_by: str
+    level: Level, states: bool, mine: bool, overdue: bool, code: bool, order_by: str, keyset: bool = False
 ) -> tuple[Select, Select]:  # type: ignore[type-arg]
     """The page and count statements of one shape of order list, built once per process.  Values are bound
     per request: ``area`` (the actor's own jurisdiction code, always), ``states``, ``uid``, ``open`` and
-    ``now``, ``code``, ``lim`` and ``off``."""
+    ``now``, ``code``, ``lim`` and ``off``; with ``keyset`` the page starts after the cursor's row
+    (``ks``/``kd`` and ``kid``, :mod:`gridwatch.workflow.cursor`) instead of at an offset."""
     conds = [getattr(WorkOrder, ORDER_COLUMN[level]) == bindparam("area")]
     if states:
         conds.append(WorkOrder.state.in_(bindparam("states", expanding=True)))
@@ -113,14 +114,17 @@ def list_statements(
     if code:
         conds.append(WorkOrder.health_code == bindparam("code"))
     sort = WorkOrder.score.desc() if order_by == "score" else WorkOrder.due_at.asc()
-    page = (
-        select(*LIST_COLUMNS)
-        .where(*conds)
-        .order_by(sort, WorkOrder.id)
-        .limit(bindparam("lim"))
-        .offset(bindparam("off"))
-    )
-    return page, select(func.count()).select_from(WorkOrder).where(*conds)
+    count = select(func.count()).select_from(WorkOrder).where(*conds)
+    if keyset:
+        kid = bindparam("kid")
+        if order_by == "score":
+            ks = bindparam("ks")
+            conds.append(or_(WorkOrder.score < ks, and_(WorkOrder.score == ks, WorkOrder.id > kid)))
+        else:
+            kd = bindparam("kd")
+            conds.append(or_(WorkOrder.due_at > kd, and_(WorkOrder.due_at == kd, WorkOrder.id > kid)))
+    page = select(*LIST_COLUMNS).where(*conds).order_by(sort, WorkOrder.id).limit(bindparam("lim"))
+    return (page if keyset else page.offset(bindparam("off"))), count
 
 
 _USER_NAMES = select(User.id, User.display_name).where(User.id.in_(bindparam("ids", expanding=True)))
@@ -803,14 +807,18 @@ class OrderService:
         page: int = 1,
         page_size: int = 50,
         order_by: str = "score",
+        after: str | None = None,
     ) -> Page:
+        """One page of the orders of the actor's jurisdiction, masked for the actor.  ``after`` (the
+        ``next_cursor`` of the previous page) starts the page after that page's last row (keyset; ``page``
+        then only numbers it), otherwise the page is found by offset."""
         page = max(1, page)
         now = self.clock()
+        sort = "score" if order_by == "score" else "due"
         # plain rows on a plain connection (no ORM session, identity map or lazy loading): a list page
         # never needs order objects; the statements are built once per shape, the values bound here
-        stmt, count = list_statements(
-            actor.level, bool(states), mine, overdue, bool(code), "score" if order_by == "score" else "due"
-        )
+        stmt, count = list_statements(actor.level, bool(states), mine, overdue, bool(code), sort, bool(after))
+        where = cursor.decode(sort, after) if after else {"off": (page - 1) * page_size}
         params: dict[str, Any] = {"area": actor.jurisdiction_code}
         if states:
             params["states"] = list(states)
@@ -828,16 +836,23 @@ class OrderService:
                 key = ("order_count", actor.jurisdiction_code, tuple(states or ()), mine and actor.user_id, code)
                 version = area_version(con, actor.jurisdiction_code)
                 total = self.counts.get(key, version, now, lambda: (con.execute(count, params).scalar() or 0, None))
-            rows = [
-                ListRow._make(r)
-                for r in con.execute(stmt, params | {"lim": page_size, "off": (page - 1) * page_size})
-            ]
+            rows = [ListRow._make(r) for r in con.execute(stmt, params | where | {"lim": page_size})]
             names = self._names(con, {o.assignee_id for o in rows if o.assignee_id})
         items = [self._view(o, actor, names, now) for o in rows]
         if items and actor.sees_personal_data:
             with self._tx() as s:  # logged before the page is returned
                 self._log_raw(s, actor, "order_list", f"page {page} of {len(items)} orders")
-        return Page(items, total, page, page_size)
+        more = len(rows) == page_size and page * page_size < total
+        # the page stays true until an item falls due (an overdue filter's page: until now, i.e. never reused)
+        falls_due = (v.due_at for v in items if v.state in _OPEN_STATES and not v.overdue)
+        return Page(
+            items,
+            total,
+            page,
+            page_size,
+            valid_until=now if overdue else min(falls_due, default=None),
+            next_cursor=cursor.encode(sort, rows[-1]) if more else None,
+        )
 
     def _names(self, s: Session | Connection, ids: set[int]) -> dict[int, str]:
         if not ids:

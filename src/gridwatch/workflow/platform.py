@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridwatch.store.db import make_engine, migrate, session_factory
 from gridwatch.workflow.accounts import AccountService
 from gridwatch.workflow.cache import VersionedCache, area_version, store_version
+from gridwatch.workflow.credentials import CredentialCache
 from gridwatch.workflow.notices import NoticeService
 from gridwatch.workflow.orders import OrderService
 from gridwatch.workspace import Workspace
@@ -33,6 +34,8 @@ class Platform:
     accounts: AccountService
     orders: OrderService
     notices: NoticeService
+    credentials: CredentialCache
+    """Per-process cache credential -> actor, checked against the ``accounts`` counter on every request."""
     read_cache: VersionedCache[Any] = field(default_factory=VersionedCache)
     """Per-process cache of aggregates (dashboards, list counts), keyed by the store-wide change counter."""
 
@@ -68,6 +71,7 @@ class Platform:
             accounts=AccountService(sessions, ws.settings.workflow, ws.settings.web, hasher=hasher),
             orders=OrderService(sessions, ws.settings.workflow, ws.uploads_dir, counts=cache),
             notices=NoticeService(sessions),
+            credentials=CredentialCache(engine),
             read_cache=cache,
         )
 

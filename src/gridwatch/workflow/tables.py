@@ -282,6 +282,16 @@ class AreaVersion(Base):
     seq: Mapped[int] = mapped_column(Integer)
 
 
+class Counter(Base):
+    """A named change counter, incremented in the transaction of the change it counts (migration
+    ``wfp003``): ``accounts`` moves with every change that can end a session or token."""
+
+    __tablename__ = "wf_counter"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
 class Event(Base):
     """Append-only, hash-chained record of every transition (and intake)."""
 

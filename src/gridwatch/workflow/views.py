@@ -85,6 +85,11 @@ class Page:
     total: int
     page: int
     page_size: int
+    valid_until: datetime | None = None
+    """When an item's overdue flag flips without any write (the earliest due time of an open item not yet
+    overdue); None when only a write can change the page."""
+    next_cursor: str | None = None
+    """Keyset cursor of the page after this one (None on the last page)."""
 
     @property
     def pages(self) -> int:

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from gridwatch.web.deps import ApiAuth, PlatformDep
+from gridwatch.web.response_cache import CACHED_READS, CachedRead, cached_read
 from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.curves import daily_kwh
 from gridwatch.workflow.photos import Upload
@@ -59,6 +60,8 @@ class OrderPage(BaseModel):
     page: int
     page_size: int
     pages: int
+    next_cursor: str | None = None
+    """Pass as ``after`` (with ``page`` + 1) for the next page: a keyset read however deep the page."""
 
 
 class EventOut(BaseModel):
@@ -158,6 +161,7 @@ def transitions(auth: ApiAuth) -> list[TransitionOut]:
 
 @router.get("/orders", response_model=OrderPage)
 def list_orders(
+    request: Request,
     auth: ApiAuth,
     p: PlatformDep,
     state: Annotated[list[str] | None, Query()] = None,
@@ -166,11 +170,30 @@ def list_orders(
     code: str | None = None,
     page: int = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: str | None = None,
 ) -> Response:
-    res = p.orders.list_orders(
-        auth.actor, states=state, mine=mine, overdue=overdue, code=code, page=page, page_size=page_size
-    )
-    return Response(page_json(res), media_type="application/json")
+    """A page of the orders of the caller's jurisdiction (masked by role).  Reused from the response cache
+    until an order of the jurisdiction changes or an item falls due; ETag / ``If-None-Match`` supported."""
+
+    def compute() -> tuple[bytes, datetime | None]:
+        res = p.orders.list_orders(
+            auth.actor,
+            states=state,
+            mine=mine,
+            overdue=overdue,
+            code=code,
+            page=page,
+            page_size=page_size,
+            after=after,
+        )
+        return page_json(res), res.valid_until
+
+    if overdue:  # which orders are late moves with the clock: computed afresh
+        return Response(compute()[0], media_type="application/json")
+    return cached_read(request, auth, compute)
+
+
+CACHED_READS["/api/v1/orders"] = CachedRead("application/json", per_user=lambda query: b"mine" in query)
 
 
 OUT_FIELDS = tuple(OrderOut.model_fields)
@@ -186,6 +209,7 @@ def page_json(res: Page) -> bytes:
             "page": res.page,
             "page_size": res.page_size,
             "pages": res.pages,
+            "next_cursor": res.next_cursor,
         }
     )
 

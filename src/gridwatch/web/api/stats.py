@@ -6,12 +6,13 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from gridwatch.geo.boundaries import boundaries_of_area
 from gridwatch.geo.hull import convex_hull
 from gridwatch.web.deps import ApiAuth, PlatformDep
+from gridwatch.web.response_cache import CACHED_READS, CachedRead, cached_read
 from gridwatch.workflow.dashboard import build, map_points
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
@@ -40,35 +41,47 @@ class DashboardOut(BaseModel):
     trend: list[tuple[str, int, int]]
 
 
-def dashboard_data(p, actor) -> DashboardOut:  # type: ignore[no-untyped-def]
-    """The dashboard of the actor's own jurisdiction, cached until an order of that jurisdiction changes."""
-    now = p.orders.clock()
-
-    def compute() -> tuple[DashboardOut, datetime | None]:
-        d = build(p.sessions, actor, now=now)
-        names = p.accounts.names([a.code for a in d.areas if a.code])
-        out = DashboardOut(
-            jurisdiction_code=actor.jurisdiction_code,
-            funnel=d.funnel,
-            by_state=d.by_state,
-            hit_rate=d.hit_rate,
-            reviewed=d.reviewed,
-            overdue=d.overdue,
-            area_level=str(d.area_level) if d.area_level else None,
-            areas=[AreaOut(name=names.get(a.code, a.code or "-"), **a.__dict__) for a in d.areas],
-            trend=d.trend,
-        )
-        return out, d.valid_until
-
-    return p.read_cache.get(
-        ("dashboard", actor.jurisdiction_code), p.area_version(actor.jurisdiction_code), now, compute
+def compute_dashboard(p, actor, now: datetime) -> tuple[DashboardOut, datetime | None]:  # type: ignore[no-untyped-def]
+    """The dashboard of the actor's own jurisdiction and the moment it stops being true without a write."""
+    d = build(p.sessions, actor, now=now)
+    names = p.accounts.names([a.code for a in d.areas if a.code])
+    out = DashboardOut(
+        jurisdiction_code=actor.jurisdiction_code,
+        funnel=d.funnel,
+        by_state=d.by_state,
+        hit_rate=d.hit_rate,
+        reviewed=d.reviewed,
+        overdue=d.overdue,
+        area_level=str(d.area_level) if d.area_level else None,
+        areas=[AreaOut(name=names.get(a.code, a.code or "-"), **a.__dict__) for a in d.areas],
+        trend=d.trend,
     )
+    return out, d.valid_until
+
+
+def dashboard_data(p, actor, version: int | None = None) -> DashboardOut:  # type: ignore[no-untyped-def]
+    """The dashboard of the actor's own jurisdiction, cached until an order of that jurisdiction changes
+    (``version``: its change counter when the caller has read it already, as authentication does)."""
+    now = p.orders.clock()
+    if version is None:
+        version = p.area_version(actor.jurisdiction_code)
+    key = ("dashboard", actor.jurisdiction_code)
+    return p.read_cache.get(key, version, now, lambda: compute_dashboard(p, actor, now))
 
 
 @router.get("/dashboard", response_model=DashboardOut)
-def dashboard(auth: ApiAuth, p: PlatformDep) -> Response:
-    """Funnel (suspects → claimed → verified → confirmed → disposed → closed), hit rate, overdue, areas."""
-    return Response(dashboard_data(p, auth.actor).model_dump_json(), media_type="application/json")
+def dashboard(request: Request, auth: ApiAuth, p: PlatformDep) -> Response:
+    """Funnel (suspects → claimed → verified → confirmed → disposed → closed), hit rate, overdue, areas.
+    The JSON body is reused until an order of the jurisdiction changes (ETag / ``If-None-Match``)."""
+
+    def compute() -> tuple[bytes, datetime | None]:
+        out, valid_until = compute_dashboard(p, auth.actor, p.orders.clock())
+        return out.model_dump_json().encode(), valid_until
+
+    return cached_read(request, auth, compute)
+
+
+CACHED_READS["/api/v1/dashboard"] = CachedRead("application/json")
 
 
 @router.get("/map")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +13,10 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from gridwatch.web.i18n import Translator
+from gridwatch.web.response_cache import Body
 from gridwatch.web.security import LANG_COOKIE
 from gridwatch.workflow.roles import Role
 
@@ -61,11 +65,57 @@ def render(
     request: Request, auth: Any, template: str, ctx: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     t = Translator(request.cookies.get(LANG_COOKIE, "zh"))
+    return TEMPLATES.TemplateResponse(request, template, base_context(request, auth, t) | ctx, status_code=status)
+
+
+CSRF_HOLE = f"\x00csrf-{secrets.token_hex(8)}\x00"
+"""Stands in for the session's CSRF token in a cached content block; filled in per request (random per
+process, so no stored text can forge it)."""
+
+PageCompute = Callable[[], tuple[dict[str, Any], datetime | None]]
+"""Computes a page's data (template context) and the moment it stops being true on its own."""
+
+
+def render_cached(
+    request: Request, auth: Any, template: str, key: tuple[Hashable, ...], compute: PageCompute, ctx: dict[str, Any]
+) -> HTMLResponse:
+    """Render ``template`` with its ``content`` block taken from the response cache.
+
+    The block is rendered once per ``key`` (which the caller builds with
+    :func:`gridwatch.web.response_cache.key_of`: jurisdiction, masking class, role, parameters) and language,
+    at the caller's area version, with a placeholder for the session's CSRF token; the rest of the page (who
+    is logged in, navigation, flash message) is rendered per request around it.  ``ctx`` is what the
+    template needs outside that block (e.g. its title); the template shows ``cached_content`` instead of its
+    block when given.  Without a response cache, or for a role whose reads are logged, ``compute`` runs on
+    every request as before."""
+    cache = request.app.state.responses
+    if cache is None or auth.actor.sees_personal_data:
+        data, _ = compute()
+        return render(request, auth, template, ctx | data)
+    t = Translator(request.cookies.get(LANG_COOKIE, "zh"))
+
+    def make() -> tuple[Body, datetime | None]:
+        data, valid_until = compute()
+        tpl = TEMPLATES.env.get_template(template)
+        full = base_context(request, auth, t) | {"csrf": CSRF_HOLE} | ctx | data
+        html = "".join(tpl.blocks["content"](tpl.new_context(full)))
+        return Body(html.encode(), ""), valid_until
+
+    now = request.app.state.platform.orders.clock()
+    body = cache.get((*key, "html", t.lang), auth.area_version, now, make)
+    content = Markup(body.content.decode().replace(CSRF_HOLE, auth.csrf or ""))
+    return TEMPLATES.TemplateResponse(
+        request, template, base_context(request, auth, t) | ctx | {"cached_content": content}
+    )
+
+
+def base_context(request: Request, auth: Any, t: Translator) -> dict[str, Any]:
+    """What every page's base template shows: language, who is logged in, navigation, flash message."""
     actor = auth.actor if auth else None
     nav = sorted(
         (n for n in NAV_ITEMS if actor and (n.roles is None or actor.role in n.roles)), key=lambda n: n.order
     )
-    base = {
+    return {
         "request": request,
         "t": t,
         "lang": t.lang,
@@ -78,4 +128,3 @@ def render(
         if actor
         else "",
     }
-    return TEMPLATES.TemplateResponse(request, template, base | ctx, status_code=status)

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from gridwatch.web.deps import PageAuth, PlatformDep, csrf_ok
-from gridwatch.web.pages.base import NavItem, render
+from gridwatch.web.pages.base import NavItem, render, render_cached
+from gridwatch.web.response_cache import key_of
 from gridwatch.workflow import checklists, loop
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.errors import InvalidInput
@@ -64,25 +65,23 @@ def _list(kind: str):  # type: ignore[no-untyped-def]
         state: str = "",  # type: ignore[no-untyped-def]
         code: str = "",
         overdue: bool = False,
+        after: str = "",
     ):
         states = [state] if state else (list(view.states) if view.states else None)
-        res = p.orders.list_orders(
-            auth.actor,
-            states=states,
-            mine=view.mine,
-            overdue=overdue,
-            code=code or None,
-            page=page,
-            page_size=p.workspace.settings.web.page_size,
-            order_by=view.order_by,
-        )
-        return render(
-            request,
-            auth,
-            "orders.html",
-            {
-                "kind": kind,
-                "view": view,
+
+        def compute() -> tuple[dict[str, Any], datetime | None]:
+            res = p.orders.list_orders(
+                auth.actor,
+                states=states,
+                mine=view.mine,
+                overdue=overdue,
+                code=code or None,
+                page=page,
+                page_size=p.workspace.settings.web.page_size,
+                order_by=view.order_by,
+                after=after or None,
+            )
+            data = {
                 "res": res,
                 "state": state,
                 "code": code,
@@ -90,8 +89,15 @@ def _list(kind: str):  # type: ignore[no-untyped-def]
                 "states": list(loop.STATES),
                 "jnames": p.accounts.names(list({o.jurisdiction_code for o in res.items})),
                 "flags": p.orders.photo_flags(auth.actor, [o.id for o in res.items]) if view.photo_flags else {},
-            },
-        )
+            }
+            return data, res.valid_until
+
+        ctx = {"kind": kind, "view": view}
+        if overdue:  # which orders are late moves with the clock: rendered afresh
+            return render(request, auth, "orders.html", ctx | compute()[0])
+        uid = auth.actor.user_id if view.mine else None
+        key = key_of(auth, "page", kind, state, uid, code, page, after)
+        return render_cached(request, auth, "orders.html", key, compute, ctx)
 
     handler.__name__ = f"list_{kind}"
     return handler

@@ -4,7 +4,7 @@ A verification queued on a phone without signal may reach the server twice (the 
 was lost, or the page and the service worker both sent it); the key makes the second one a no-op.
 
 Revision ID: wf0003_keys
-Revises: wfp002
+Revises: wfp003
 Create Date: 2026-11-23
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "wf0003_keys"
-down_revision = "wfp002"
+down_revision = "wfp003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,133 @@
+"""Who holds a credential, cached per process and still refused on the first request after revocation.
+
+A bearer token or a page session (user id + session epoch) resolves to an :class:`Actor` by one indexed
+query.  The cache keeps that answer tagged with the ``accounts`` change counter (``wf_counter``), which every
+change that can end a credential increments in its own transaction (:func:`bump_accounts`: logout, password
+reset — which also revokes the user's tokens —, disabling or enabling an account).  Roles, jurisdictions
+and display names of users are never edited (a different assignment is a new account), so those are the
+only changes that can make a cached answer wrong.
+
+Each request reads, in one primary-key statement, the ``accounts`` counter and the change counter of the
+actor's own jurisdiction (``wf_area_version``, see :mod:`gridwatch.workflow.cache`).  A cached actor is
+used only while the counter still reads what it read when the actor was looked up, and the counter is
+read *before* the lookup on a miss, so a revocation committed at any moment is seen by every process on its
+next request: the revocation delay is zero.  The area counter comes along for free and tags whatever the
+request then computes or reads from the caches of its jurisdiction.  Unknown credentials are never cached
+(a new token or login needs no counter move).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, literal, select, update
+from sqlalchemy.orm import Session
+
+from gridwatch.workflow.actor import Actor
+from gridwatch.workflow.roles import Role
+from gridwatch.workflow.tables import ApiToken, AreaVersion, Counter, User
+
+ACCOUNTS = "accounts"
+
+_ACTOR_COLUMNS = (User.id, User.username, User.role, User.jurisdiction_code, User.display_name)
+# built once: authentication runs on every request
+TOKEN_ACTOR = (
+    select(*_ACTOR_COLUMNS)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+)
+SESSION_ACTOR = select(*_ACTOR_COLUMNS).where(
+    User.id == bindparam("uid"), User.active.is_(True), User.session_epoch == bindparam("epoch")
+)
+_ACCOUNTS_SEQ = select(Counter.value).where(Counter.name == ACCOUNTS).scalar_subquery()
+_VERSIONS = select(
+    _ACCOUNTS_SEQ,
+    select(AreaVersion.seq).where(AreaVersion.code == bindparam("code")).scalar_subquery(),
+)
+_ACCOUNTS_ONLY = select(_ACCOUNTS_SEQ, literal(0))
+
+
+def bump_accounts(session: Session) -> None:
+    """Increment the ``accounts`` counter in the caller's transaction (every process drops its cached
+    actors on its next request)."""
+    res = session.execute(update(Counter).where(Counter.name == ACCOUNTS).values(value=Counter.value + 1))
+    if res.rowcount == 0:  # type: ignore[attr-defined]  # the migration seeds the row; repaired if deleted
+        session.add(Counter(name=ACCOUNTS, value=1))
+        session.flush()
+
+
+def row_actor(row: Any) -> Actor | None:
+    return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
+
+
+@dataclass(frozen=True)
+class Resolved:
+    actor: Actor
+    area_version: int
+    """The change counter of the actor's own jurisdiction, read before the request computes anything."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    accounts: int
+    actor: Actor
+
+
+class CredentialCache:
+    """Bounded, thread-safe map credential -> actor, valid while the ``accounts`` counter does not move."""
+
+    def __init__(self, engine: Engine, max_entries: int = 50_000) -> None:
+        self.engine = engine
+        self.max_entries = max_entries
+        self._data: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def token(self, digest: str) -> Resolved | None:
+        """The holder of the API token with this digest (None: unknown, revoked, or account disabled)."""
+        return self._resolve(("token", digest), TOKEN_ACTOR, {"digest": digest})
+
+    def session(self, user_id: int, epoch: int) -> Resolved | None:
+        """The user of a page session of this epoch (None: logged out, reset, or disabled since)."""
+        return self._resolve(("session", user_id, epoch), SESSION_ACTOR, {"uid": user_id, "epoch": epoch})
+
+    def _resolve(self, key: Hashable, stmt: Any, params: dict[str, Any]) -> Resolved | None:
+        entry = self._data.get(key)
+        with self.engine.connect() as con:
+            if entry is not None:
+                accounts, area = _versions(con, entry.actor.jurisdiction_code)
+                if accounts == entry.accounts:
+                    self.hits += 1
+                    return Resolved(entry.actor, area)
+            self.misses += 1
+            accounts, _ = _versions(con, None)  # before the lookup: a later revocation moves it past our tag
+            actor = row_actor(con.execute(stmt, params).first())
+            if actor is None:
+                self._drop(key)
+                return None
+            _, area = _versions(con, actor.jurisdiction_code)
+        with self._lock:
+            self._data[key] = _Entry(accounts, actor)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+        return Resolved(actor, area)
+
+    def _drop(self, key: Hashable) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def _versions(con: Connection, code: str | None) -> tuple[int, int]:
+    """(accounts counter, change counter of area ``code``) in one statement; 0 where no row exists yet."""
+    row = con.execute(_VERSIONS, {"code": code}).one() if code else con.execute(_ACCOUNTS_ONLY).one()
+    return row[0] or 0, row[1] or 0
