@@ -229,3 +229,20 @@ def test_reviewer_sees_photo_warnings(client, platform):
     assert "照片存疑: 1" in history(page)
     login(client, "rev", lang="en")
     assert "taken about 2.0 km from the site" in client.get(f"/orders/{oid}").text
+
+
+def test_my_orders_show_why_an_order_came_back(client, platform):
+    p = platform
+    user(p, "staff", "field_staff", COMMUNITY)
+    rev = user(p, "rev", "reviewer", TOWN)
+    staff = token(client, "staff")
+    oid = add_order(p, "0300000320", COMMUNITY)
+    assert client.post(f"/api/v1/orders/{oid}/claim", headers=staff).status_code == 200
+    assert client.post(f"/api/v1/orders/{oid}/verify", headers=staff, data={"outcome": "vacant"}).status_code == 200
+    login(client, "staff")
+    assert "退回原因" not in client.get("/mine").text  # verified, not returned
+    p.orders.review(rev, oid, decision="return", reason="门牌照片不清楚")
+    page = client.get("/mine").text
+    assert "退回原因: 门牌照片不清楚" in page
+    login(client, "staff", "en")
+    assert "Returned because: 门牌照片不清楚" in client.get("/mine").text

@@ -161,6 +161,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outbox_pending": ("待发送", "Waiting"),
     "outbox_sent": ("已发送", "Sent"),
     "outbox_failed": ("发送失败", "Failed"),
+    "returned_because": ("退回原因", "Returned because"),
     "outbox_tries": ("已尝试", "attempts"),
     "outbox_retry": ("立即重试", "Retry now"),
     "no_notices": ("暂无通知", "No notifications"),

@@ -962,6 +962,21 @@ class OrderService:
                 actions=actions,
             )
 
+    def return_reasons(self, actor: Actor, order_ids: list[int]) -> dict[int, str]:
+        """The reason of the latest re-check that returned each order (for the orders in state ``returned``
+        among ``order_ids``), so the field officer sees what to redo before opening the order."""
+        if not order_ids:
+            return {}
+        q = scope(
+            select(Review.order_id, Review.reason)
+            .join(WorkOrder, WorkOrder.id == Review.order_id)
+            .where(Review.order_id.in_(order_ids), Review.decision == "return", WorkOrder.state == State.RETURNED)
+            .order_by(Review.id),
+            actor,
+        )
+        with self.engine.connect() as con:
+            return {oid: reason for oid, reason in con.execute(q)}  # the latest return wins
+
     def photo_flags(self, actor: Actor, order_ids: list[int]) -> dict[int, PhotoFlags]:
         """Photo warnings of the current (submitted) verification of each order, for the re-check list.
 

@@ -89,6 +89,8 @@ def _list(kind: str):  # type: ignore[no-untyped-def]
                 "states": list(loop.STATES),
                 "jnames": p.accounts.names(list({o.jurisdiction_code for o in res.items})),
                 "flags": p.orders.photo_flags(auth.actor, [o.id for o in res.items]) if view.photo_flags else {},
+                "returns": p.orders.return_reasons(
+                    auth.actor, [o.id for o in res.items if o.state == "returned"]) if view.mine else {},
             }
             return data, res.valid_until
 
