@@ -93,6 +93,12 @@ def lstm_direction(x_proj: np.ndarray, w_hh: np.ndarray, reverse: bool) -> np.nd
     return out
 
 
+def _rows_times(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w`` as one vector-matrix product per row: a small matrix product would go to a multi-threaded
+    BLAS routine whose threads wait for each other on a busy machine (50 ms instead of 0.5 ms measured)."""
+    return (x[:, None, :] @ w)[:, 0]
+
+
 def viterbi(emissions: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[int]:
     """Best tag path under emission scores (n × T), transitions (T × T, from → to), start and end scores."""
     n = emissions.shape[0]
@@ -127,6 +133,8 @@ class NeuralModel:
             self.start = z["start"].astype(np.float32)
             self.end = z["end"].astype(np.float32)
         self.index = {f: i for i, f in enumerate(vocab)}
+        self.w_ih_t = [np.ascontiguousarray(w.T) for w in self.w_ih]
+        self.w_out_t = np.ascontiguousarray(self.w_out.T)
 
     def ids(self, features: Sequence[Sequence[str]]) -> list[list[int]]:
         get = self.index.get
@@ -146,9 +154,10 @@ class NeuralModel:
         """Tag scores per token (n × T)."""
         x = self.inputs(ids)
         states = [
-            lstm_direction(x @ self.w_ih[d].T + self.bias[d], self.w_hh[d], reverse=d == 1) for d in (0, 1)
+            lstm_direction(_rows_times(x, self.w_ih_t[d]) + self.bias[d], self.w_hh[d], reverse=d == 1)
+            for d in (0, 1)
         ]
-        return np.concatenate(states, axis=1) @ self.w_out.T + self.b_out
+        return _rows_times(np.concatenate(states, axis=1), self.w_out_t) + self.b_out
 
     def decode(self, ids: Sequence[Sequence[int]]) -> list[str]:
         if not ids:

@@ -47,7 +47,7 @@ __all__ = [
     "train",
 ]
 
-MODEL_NAME = "address.crfsuite"
+MODEL_NAME = "address.bilstm.npz"
 """File name of the shipped model in ``gridwatch/address/model/``."""
 
 
