@@ -83,12 +83,9 @@ def lstm_direction(x_proj: np.ndarray, w_hh: np.ndarray, reverse: bool) -> np.nd
     steps = range(n - 1, -1, -1) if reverse else range(n)
     for t in steps:
         g = x_proj[t] + h @ w_t
-        i = _sigmoid(g[:hid])
-        f = _sigmoid(g[hid : 2 * hid])
-        cand = np.tanh(g[2 * hid : 3 * hid])
-        o = _sigmoid(g[3 * hid :])
-        c = f * c + i * cand
-        h = o * np.tanh(c)
+        s = _sigmoid(g)  # i, f, o gates (the g slice is recomputed with tanh below)
+        c = s[hid : 2 * hid] * c + s[:hid] * np.tanh(g[2 * hid : 3 * hid])
+        h = s[3 * hid :] * np.tanh(c)
         out[t] = h
     return out
 
@@ -142,12 +139,15 @@ class NeuralModel:
 
     def inputs(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
         """Summed feature embeddings per token (n × E)."""
-        flat = [j for row in ids for j in row]
         counts = [len(row) for row in ids]
+        if all(counts):  # every token has at least its bias feature: one gather and one segment sum
+            flat = np.fromiter((j for row in ids for j in row), dtype=np.int64, count=sum(counts))
+            starts = np.cumsum([0, *counts[:-1]])
+            return np.add.reduceat(self.embedding[flat], starts, axis=0)
         out = np.zeros((len(ids), self.embedding.shape[1]), dtype=np.float32)
-        if flat:
-            owner = np.repeat(np.arange(len(ids)), counts)
-            np.add.at(out, owner, self.embedding[np.asarray(flat, dtype=np.int64)])
+        for i, row in enumerate(ids):
+            if row:
+                out[i] = self.embedding[list(row)].sum(axis=0)
         return out
 
     def emissions(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
