@@ -72,21 +72,21 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def lstm_direction(x_proj: np.ndarray, w_hh: np.ndarray, reverse: bool) -> np.ndarray:
-    """Hidden states of one LSTM direction; ``x_proj`` is the input projection plus both biases (n × 4H)."""
-    n = x_proj.shape[0]
-    hid = w_hh.shape[1]
-    out = np.empty((n, hid), dtype=x_proj.dtype)
-    h = np.zeros(hid, dtype=x_proj.dtype)
-    c = np.zeros(hid, dtype=x_proj.dtype)
-    w_t = w_hh.T
-    steps = range(n - 1, -1, -1) if reverse else range(n)
-    for t in steps:
-        g = x_proj[t] + h @ w_t
+def lstm_steps(x_proj: np.ndarray, w_hh_t: np.ndarray) -> np.ndarray:
+    """Hidden states of ``k`` LSTMs run side by side (both directions of a BiLSTM in one loop; the
+    backward one gets its input reversed in time): ``x_proj`` is the input projection plus both biases
+    (k × n × 4H), ``w_hh_t`` the transposed recurrent weights (k × H × 4H); gate order i, f, g, o."""
+    k, n, _ = x_proj.shape
+    hid = w_hh_t.shape[1]
+    out = np.empty((k, n, hid), dtype=x_proj.dtype)
+    h = np.zeros((k, 1, hid), dtype=x_proj.dtype)
+    c = np.zeros((k, hid), dtype=x_proj.dtype)
+    for t in range(n):
+        g = x_proj[:, t] + (h @ w_hh_t)[:, 0]
         s = _sigmoid(g)  # i, f, o gates (the g slice is recomputed with tanh below)
-        c = s[hid : 2 * hid] * c + s[:hid] * np.tanh(g[2 * hid : 3 * hid])
-        h = s[3 * hid :] * np.tanh(c)
-        out[t] = h
+        c = s[:, hid : 2 * hid] * c + s[:, :hid] * np.tanh(g[:, 2 * hid : 3 * hid])
+        out[:, t] = s[:, 3 * hid :] * np.tanh(c)
+        h = out[:, t, None, :]
     return out
 
 
@@ -132,6 +132,7 @@ class NeuralModel:
         self.index = {f: i for i, f in enumerate(vocab)}
         self.w_ih_t = [np.ascontiguousarray(w.T) for w in self.w_ih]
         self.w_out_t = np.ascontiguousarray(self.w_out.T)
+        self.w_hh_t = np.stack([np.ascontiguousarray(w.T) for w in self.w_hh])
 
     def ids(self, features: Sequence[Sequence[str]]) -> list[list[int]]:
         get = self.index.get
@@ -153,11 +154,10 @@ class NeuralModel:
     def emissions(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
         """Tag scores per token (n × T)."""
         x = self.inputs(ids)
-        states = [
-            lstm_direction(_rows_times(x, self.w_ih_t[d]) + self.bias[d], self.w_hh[d], reverse=d == 1)
-            for d in (0, 1)
-        ]
-        return _rows_times(np.concatenate(states, axis=1), self.w_out_t) + self.b_out
+        fwd = _rows_times(x, self.w_ih_t[0]) + self.bias[0]
+        bwd = _rows_times(x[::-1], self.w_ih_t[1]) + self.bias[1]
+        states = lstm_steps(np.stack([fwd, bwd]), self.w_hh_t)
+        return _rows_times(np.concatenate([states[0], states[1][::-1]], axis=1), self.w_out_t) + self.b_out
 
     def decode(self, ids: Sequence[Sequence[int]]) -> list[str]:
         if not ids:
