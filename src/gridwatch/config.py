@@ -146,7 +146,9 @@ class AddressSettings(Strict):
     """Address parsing and matching to the standard door-plate registry (标准地址)."""
 
     model_path: str | None = Field(
-        None, description="CRF model file for address parsing; default: the model shipped with the package."
+        None,
+        description="Address labeller model file (.npz neural or .crfsuite CRF); default: the model shipped "
+        "with the package.",
     )
     max_chars: int = Field(200, ge=10, description="Addresses longer than this get status too_long [chars].")
     match_min_score: float = Field(

@@ -1,12 +1,12 @@
 """Fast component extraction guided by the standard registry's own vocabulary.
 
-Matching millions of customer addresses needs more speed than a CRF gives in Python.  Most customer
+Matching millions of customer addresses needs more speed than a sequence labeller gives in Python.  Most customer
 addresses name roads, communities and estates that the registry knows, so :class:`VocabularyExtractor`
 finds registry names in the normalised text with an Aho–Corasick automaton (leftmost-longest,
 non-overlapping), reads the numbers that follow them (号 / 栋 / 单元 / 层 / 室, and ``12-3-1001`` runs) and
 resolves admin names through the division hierarchy.  A door number the registry does not know on that road
 is read again with the registry's numbers (``15号之1403房`` → 15号之1, room 403; ``24号-3701房`` → 24号之3,
-room 701 when the registry has 24号之3, else 24号, room 3701).  When it finds neither a road nor a POI, the CRF
+room 701 when the registry has 24号之3, else 24号, room 3701).  When it finds neither a road nor a POI, the
 parser (if given) labels the address and its road/POI are resolved to registry names with RapidFuzz,
 restricted to the district when one is known.  Extracted names are the registry's own spellings.
 """

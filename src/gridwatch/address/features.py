@@ -1,4 +1,4 @@
-"""Token features for the CRF labeller.
+"""Token features for the labellers (the CRF uses all of them, the neural model a subset).
 
 Per token: the token and its neighbours (±2) as unigrams, bigrams and a trigram; the character class
 (digit, latin, Chinese numeral, Han, punctuation) of the token and its neighbours; the digit-run length;

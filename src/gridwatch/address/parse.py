@@ -1,9 +1,10 @@
 """Parsing raw addresses into labelled components, with a status for input that cannot be parsed.
 
 :class:`AddressParser` normalises the text (:mod:`gridwatch.address.normalise`), tokenises it, tags the
-tokens with the CRF (:mod:`gridwatch.address.tagger`), turns tags into components and resolves the
-administrative codes (:mod:`gridwatch.address.admin`).  Input that is empty, has no Chinese character,
-is longer than ``max_chars`` or looks binary gets a status and no components — never an exception.
+tokens with the labeller (:mod:`gridwatch.address.tagger`: the shipped BiLSTM-CRF or a CRF), turns tags
+into components and resolves the administrative codes (:mod:`gridwatch.address.admin`).  Input that is
+empty, has no Chinese character, is longer than ``max_chars`` or looks binary gets a status and no
+components — never an exception.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from gridwatch.address.admin import ADMIN_LABELS, AdminResolver
 from gridwatch.address.labels import chunks_from_tags
 from gridwatch.address.normalise import normalise_text
-from gridwatch.address.tagger import Tagger, load_tagger
+from gridwatch.address.tagger import SequenceTagger, load_tagger
 from gridwatch.address.tokens import tokenize
 
 MAX_CHARS = 200
@@ -94,11 +95,11 @@ def input_status(text: str, max_chars: int = MAX_CHARS) -> str:
 
 
 class AddressParser:
-    """Parses addresses with a CRF model and an admin-division resolver."""
+    """Parses addresses with a labeller model and an admin-division resolver."""
 
     def __init__(
         self,
-        tagger: Tagger | None = None,
+        tagger: SequenceTagger | None = None,
         resolver: AdminResolver | None = None,
         *,
         city_code: str | None = "4401",

@@ -1,30 +1,62 @@
-"""The CRF sequence labeller (python-crfsuite): train, save, load, tag.
+"""Address labellers: the registry of model kinds, the CRF (python-crfsuite), loading the shipped model.
 
-The shipped model lives in ``gridwatch/address/model/address.crfsuite`` (see ``model/README.md`` for its
-training data); :func:`train` retrains one from labelled files in the corpus format of
-:mod:`gridwatch.address.corpus`.
+Two kinds of model label the tokens of an address (:data:`MODEL_KINDS`, chosen by the model file's
+suffix): ``crf`` — a linear-chain CRF (``.crfsuite``, trained and run with python-crfsuite) — and
+``neural`` — a BiLSTM-CRF (``.npz``, trained with PyTorch by :mod:`gridwatch.address.neural_train`, run in
+numpy by :mod:`gridwatch.address.neural`).  The shipped model lives in ``gridwatch/address/model/`` (see
+``model/README.md`` for its training data); ``gridwatch address train`` retrains either kind from labelled
+files in the corpus format of :mod:`gridwatch.address.corpus`.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import pycrfsuite
 
 from gridwatch.address.corpus import Sentence
-from gridwatch.address.features import LEXICON_LABELS, sentence_features
-from gridwatch.address.gazetteer import Gazetteer, division_gazetteer
-from gridwatch.address.labels import chunks_from_tags, tags_from_chunks
-from gridwatch.address.tokens import tokenize
+from gridwatch.address.features import sentence_features
+from gridwatch.address.gazetteer import division_gazetteer
+from gridwatch.address.lexicon import (
+    build_lexicon,
+    jackknifed,
+    lexicon_path,
+    load_lexicon,
+    retokenize,
+    save_lexicon,
+    training_sentences,
+)
 
-MODEL_NAME = "address.crfsuite"
+__all__ = [
+    "MODEL_KINDS",
+    "ModelKind",
+    "SequenceTagger",
+    "Tagger",
+    "TrainParams",
+    "build_lexicon",
+    "lexicon_path",
+    "load_tagger",
+    "model_kind",
+    "retokenize",
+    "shipped_model_path",
+    "train",
+]
+
+MODEL_NAME = "address.bilstm.npz"
+"""File name of the shipped model in ``gridwatch/address/model/``."""
+
+
+class SequenceTagger(Protocol):
+    """What the parser needs of a labeller: BIO tags for a list of tokens."""
+
+    path: Path
+
+    def tag(self, tokens: Sequence[str]) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -38,68 +70,6 @@ class TrainParams:
     lexicon_folds: int = 5
 
 
-def retokenize(sentence: Sentence) -> Sentence:
-    """Re-split a labelled sentence with :func:`tokenize` so that training sees the tokens that parsing
-    will see (a file's ``2-1`` token becomes ``2``, ``-``, ``1``; chunk boundaries are kept)."""
-    char_label: list[str | None] = []
-    char_begin: list[bool] = []
-    for chunk_tokens, tag in zip(sentence.tokens, sentence.tags, strict=True):
-        prefix, _, lab = tag.partition("-")
-        for k, _ch in enumerate(chunk_tokens):
-            char_label.append(lab if prefix in ("B", "I") else None)
-            char_begin.append(prefix == "B" and k == 0)
-    text = sentence.text
-    toks = tokenize(text)
-    tags: list[str] = []
-    prev: str | None = None
-    for t in toks:
-        lab = char_label[t.start]
-        if lab is None:
-            tags.append("O")
-        elif char_begin[t.start] or prev != lab:
-            tags.append(f"B-{lab}")
-        else:
-            tags.append(f"I-{lab}")
-        prev = lab
-    if not toks:
-        return Sentence([], [])
-    return Sentence([t.text for t in toks], tags_from_chunks(len(toks), chunks_from_tags(tags)))
-
-
-def lexicon_path(model_path: Path) -> Path:
-    """The learned lexicon stored beside a model (``address.crfsuite`` → ``address.lexicon.json.gz``)."""
-    return model_path.with_name(model_path.stem + ".lexicon.json.gz")
-
-
-def _chunk_texts(sentences: Iterable[Sentence]) -> dict[str, Counter[str]]:
-    out: dict[str, Counter[str]] = {lvl: Counter() for lvl in LEXICON_LABELS}
-    for s in sentences:
-        for c in chunks_from_tags(s.tags):
-            if c.label in out:
-                txt = "".join(s.tokens[c.start : c.end])
-                if 2 <= len(txt) <= 12:
-                    out[c.label][txt] += 1
-    return out
-
-
-def build_lexicon(sentences: Sequence[Sentence], min_count: int = 1) -> Gazetteer:
-    """Chunk texts of the lexicon labels seen in ``sentences`` (at least ``min_count`` times)."""
-    counts = _chunk_texts(sentences)
-    return Gazetteer({lvl: {t for t, n in c.items() if n >= min_count} for lvl, c in counts.items()})
-
-
-def save_lexicon(lex: Gazetteer, path: Path) -> None:
-    data = {lvl: sorted(names) for lvl, names in lex.names.items()}
-    path.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), mtime=0))
-
-
-def load_lexicon(path: Path) -> Gazetteer | None:
-    if not path.exists():
-        return None
-    data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-    return Gazetteer({lvl: set(names) for lvl, names in data.items()})
-
-
 def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams | None = None) -> Path:
     """Train a CRF on labelled sentences and write it (and its learned lexicon) beside ``model_path``.
 
@@ -108,21 +78,9 @@ def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams |
     """
     p = params or TrainParams()
     trainer = pycrfsuite.Trainer(verbose=False)
-    sents = [r for r in (retokenize(s) for s in sentences) if r.tokens]
-    if not sents:
-        raise ValueError("no labelled addresses to train on")
-    folds = max(2, p.lexicon_folds)
-    fold_counts = [_chunk_texts(sents[k::folds]) for k in range(folds)]
-    total = {lvl: sum((fc[lvl] for fc in fold_counts), Counter()) for lvl in LEXICON_LABELS}
-    for k in range(folds):
-        lex = Gazetteer(
-            {
-                lvl: {t for t, n in (total[lvl] - fold_counts[k][lvl]).items() if n >= 1}
-                for lvl in LEXICON_LABELS
-            }
-        )
-        for s in sents[k::folds]:
-            trainer.append(sentence_features(s.tokens, lexicon=lex), s.tags)
+    pairs, lexicon = jackknifed(training_sentences(sentences), p.lexicon_folds)
+    for s, lex in pairs:
+        trainer.append(sentence_features(s.tokens, lexicon=lex), s.tags)
     trainer.set_params(
         {
             "c1": p.c1,
@@ -134,7 +92,7 @@ def train(sentences: Iterable[Sentence], model_path: Path, params: TrainParams |
     )
     model_path.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(model_path))
-    save_lexicon(Gazetteer({lvl: set(total[lvl]) for lvl in LEXICON_LABELS}), lexicon_path(model_path))
+    save_lexicon(lexicon, lexicon_path(model_path))
     return model_path
 
 
@@ -156,14 +114,76 @@ class Tagger:
         return list(self._tagger.tag(sentence_features(tokens, self.gazetteer, lexicon=self.lexicon)))
 
 
+def _train_crf(sentences: Sequence[Sentence], model_path: Path, steps: int | None) -> Path:
+    return train(sentences, model_path, TrainParams(max_iterations=steps or TrainParams.max_iterations))
+
+
+def _load_neural(model_path: Path) -> SequenceTagger:
+    from gridwatch.address.neural import NeuralTagger
+
+    return NeuralTagger(model_path)
+
+
+def _train_neural(sentences: Sequence[Sentence], model_path: Path, steps: int | None) -> Path:
+    from gridwatch.address.neural_train import NeuralParams, train_neural
+
+    return train_neural(sentences, model_path, NeuralParams(epochs=steps or NeuralParams.epochs))
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """One kind of address labeller: its model file suffix, loader and trainer (``steps``: L-BFGS
+    iterations or epochs; None = the kind's default)."""
+
+    name: str
+    suffix: str
+    default_file: str
+    load: Callable[[Path], SequenceTagger]
+    train: Callable[[Sequence[Sentence], Path, int | None], Path]
+    description: str
+
+
+MODEL_KINDS: dict[str, ModelKind] = {
+    k.name: k
+    for k in (
+        ModelKind(
+            "crf",
+            ".crfsuite",
+            "address.crfsuite",
+            Tagger,
+            _train_crf,
+            "linear-chain CRF (python-crfsuite), trains in minutes on CPU",
+        ),
+        ModelKind(
+            "neural",
+            ".npz",
+            "address.bilstm.npz",
+            _load_neural,
+            _train_neural,
+            "BiLSTM-CRF run in numpy; training needs PyTorch (extra 'neural')",
+        ),
+    )
+}
+"""The labeller kinds, by name; a model file's suffix says which kind it is."""
+
+
+def model_kind(model_path: Path) -> ModelKind:
+    """The kind of the model stored at ``model_path`` (by its suffix)."""
+    for kind in MODEL_KINDS.values():
+        if model_path.name.endswith(kind.suffix):
+            return kind
+    known = ", ".join(f"{k.suffix} ({k.name})" for k in MODEL_KINDS.values())
+    raise ValueError(f"{model_path}: unknown address model type; expected one of {known}")
+
+
 def shipped_model_path() -> Path:
     return Path(str(resources.files("gridwatch.address") / "model" / MODEL_NAME))
 
 
 @lru_cache(maxsize=4)
-def load_tagger(model_path: Path | None = None) -> Tagger:
+def load_tagger(model_path: Path | None = None) -> SequenceTagger:
     """The tagger of ``model_path`` (default: the model shipped with the package), loaded once."""
     path = model_path or shipped_model_path()
     if not path.exists():
         raise FileNotFoundError(f"{path}: no address model; train one with `gridwatch address train FILE`")
-    return Tagger(path)
+    return model_kind(path).load(path)

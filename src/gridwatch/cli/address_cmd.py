@@ -41,30 +41,44 @@ def register(app: typer.Typer) -> None:
         ],
         out: Annotated[
             Path | None,
-            typer.Option("--out", help="Model file to write (default: <home>/models/address.crfsuite)."),
+            typer.Option(
+                "--out",
+                help="Model file to write (default: <home>/models/address.crfsuite or address.bilstm.npz).",
+            ),
         ] = None,
         dev: Annotated[
             Path | None, typer.Option("--dev", help="Labelled file to report chunk F1 on.")
         ] = None,
-        iterations: Annotated[int, typer.Option(help="L-BFGS iterations.")] = 200,
+        model: Annotated[
+            str, typer.Option("--model", help="Model kind: crf, or neural (training needs PyTorch).")
+        ] = "crf",
+        iterations: Annotated[
+            int | None, typer.Option(help="L-BFGS iterations (crf) or epochs (neural); default per kind.")
+        ] = None,
     ) -> None:
         """Retrain the address labeller on your own labelled addresses; set address.model_path to use it."""
         from gridwatch.address.corpus import CorpusError, read_corpus
         from gridwatch.address.evaluate import format_report, score
-        from gridwatch.address.tagger import Tagger, TrainParams
-        from gridwatch.address.tagger import train as train_model
+        from gridwatch.address.neural_train import TrainingDependencyMissing
+        from gridwatch.address.tagger import MODEL_KINDS, model_kind
 
+        kind = MODEL_KINDS.get(model)
+        if kind is None:
+            typer.echo(f"error: --model must be one of {', '.join(MODEL_KINDS)}", err=True)
+            raise typer.Exit(2)
         ws = workspace(ctx)
-        target = out or ws.home / "models" / "address.crfsuite"
+        target = out or ws.home / "models" / kind.default_file
         try:
+            if model_kind(target) is not kind:
+                raise ValueError(f"{target}: a {kind.name} model file must end with {kind.suffix}")
             sents = [s for f in files for s in read_corpus(f)]
-            train_model(sents, target, TrainParams(max_iterations=iterations))
-        except (CorpusError, ValueError) as exc:
+            kind.train(sents, target, iterations)
+        except (CorpusError, ValueError, TrainingDependencyMissing) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        typer.echo(f"trained on {len(sents)} addresses → {target}")
+        typer.echo(f"trained a {kind.name} model on {len(sents)} addresses → {target}")
         if dev is not None:
-            tagger = Tagger(target)
+            tagger = kind.load(target)
             typer.echo(format_report(score((s.tags, tagger.tag(s.tokens)) for s in read_corpus(dev))))
 
     @group.command("evaluate")
@@ -90,7 +104,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         engine: Annotated[str | None, typer.Option(help="duckdb or spark (default: engine.name).")] = None,
         no_parser: Annotated[
-            bool, typer.Option("--no-parser", help="Skip the CRF fallback (faster).")
+            bool, typer.Option("--no-parser", help="Skip the parser fallback (faster).")
         ] = False,
     ) -> None:
         """Match every customer address to the standard registry → results/address/matches.parquet."""
