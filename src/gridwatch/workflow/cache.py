@@ -87,10 +87,8 @@ class VersionedCache(Generic[V]):
     ) -> V:
         """The value of ``key`` at store ``version`` and time ``now``; ``compute`` returns (value, valid_until)."""
         with self._lock:
-            e = self._data.get(key)
-            if e is not None and e.version == version and (e.valid_until is None or now < e.valid_until):
-                self._data.move_to_end(key)
-                self.hits += 1
+            e = self._hit(key, version, now)
+            if e is not None:
                 return e.value
             self.misses += 1
         value, valid_until = compute()  # outside the lock: a slow query never blocks other keys
@@ -113,12 +111,18 @@ class VersionedCache(Generic[V]):
         """The value of ``key`` if one is cached for ``version`` and still valid at ``now`` (counted as a hit),
         else None (not counted: the caller computes it through :meth:`get`)."""
         with self._lock:
-            e = self._data.get(key)
-            if e is not None and e.version == version and (e.valid_until is None or now < e.valid_until):
-                self._data.move_to_end(key)
-                self.hits += 1
-                return e.value
-        return None
+            e = self._hit(key, version, now)
+        return None if e is None else e.value
+
+    def _hit(self, key: Hashable, version: int, now: datetime) -> Entry[V] | None:
+        """The entry of ``key`` if valid for ``version`` at ``now``, moved to the recent end and counted as a
+        hit (the caller holds the lock)."""
+        e = self._data.get(key)
+        if e is None or e.version != version or (e.valid_until is not None and now >= e.valid_until):
+            return None
+        self._data.move_to_end(key)
+        self.hits += 1
+        return e
 
     def clear(self) -> None:
         with self._lock:
