@@ -34,6 +34,7 @@ from gridwatch.config import LakeSettings
 from gridwatch.lake.compact import lake_lock, recover
 from gridwatch.lake.contracts import CONTRACTS, Contract
 from gridwatch.lake.layout import QUARANTINE, duck_type, has_data, read_sql, table_dir
+from gridwatch.lake.part_index import PartIndex
 from gridwatch.lake.readers import Chunk, InputError, open_source
 from gridwatch.lake.validate import judged_sql, output_columns, typed_sql
 from gridwatch.lake.writer import write_json, write_part
@@ -91,6 +92,7 @@ class Ingestor:
         self.con.execute("CREATE MACRO quote(s) AS chr(39) || s || chr(39)")  # used in reasons
         self.out_cols = output_columns(contract)
         self.names = contract.column_names
+        self.parts = PartIndex(contract.key[0])
 
     def close(self) -> None:
         self.con.close()
@@ -203,11 +205,13 @@ class Ingestor:
         if c.partition_by_month:
             months = [r[0] for r in self.con.sql(
                 f"SELECT DISTINCT strftime({c.partition_by_month}, '%Y-%m') FROM valid").fetchall() if r[0]]
-            dirs = [table_dir(self.lake_dir, c.name) / f"month={m}" for m in months]
-            globs = [str(d / "*.parquet") for d in dirs if d.exists() and any(d.glob("*.parquet"))]
-            if not globs:
+            lo, hi = self.con.sql(f"SELECT min({c.key[0]}), max({c.key[0]}) FROM valid").fetchall()[0]
+            base_dir = table_dir(self.lake_dir, c.name)
+            files = [f for m in months for f in self.parts.overlapping(base_dir / f"month={m}", lo, hi)]
+            if not files:
                 return f"SELECT {key}, NULL AS _h, FALSE AS _present FROM valid WHERE FALSE"
-            src = "read_parquet([" + ", ".join(_sql_str(g) for g in globs) + "], hive_partitioning = false, union_by_name = true)"
+            src = ("read_parquet([" + ", ".join(_sql_str(str(f)) for f in files)
+                   + "], hive_partitioning = false, union_by_name = true)")
             base = (f"SELECT s.* FROM (SELECT {', '.join(self.names)} FROM {src}) s "
                     f"SEMI JOIN valid v ON " + " AND ".join(f"s.{k} = v.{k}" for k in c.key))
         else:
@@ -226,7 +230,8 @@ class Ingestor:
         parts = 0
         for m in pc.unique(months).to_pylist():
             sub = data.filter(pc.equal(months, m))
-            write_part(sub, base / f"month={m}" / f"part-{batch}-{n:05d}.parquet", self.settings.row_group_rows)
+            target = write_part(sub, base / f"month={m}" / f"part-{batch}-{n:05d}.parquet", self.settings.row_group_rows)
+            self.parts.note_written(target, sub)
             parts += 1
         return parts
 
