@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from gridwatch.config import LakeSettings
 from gridwatch.lake.ingest import ingest_files
 from gridwatch.lake.layout import read_sql
-from gridwatch.lake.part_index import PartIndex, footer_range
+from gridwatch.lake.part_index import PartIndex
 from gridwatch.lake.writer import write_part
 
 ACCOUNTS = [f"A{i:03d}" for i in range(12)]
@@ -62,21 +62,25 @@ def test_chunked_ingest_with_part_pruning_keeps_every_rule(tmp_path_factory, fil
     assert got == _expected(files, 5)
 
 
-def test_index_skips_parts_outside_the_range_and_forgets_removed_parts(tmp_path: Path) -> None:
+def test_index_finds_the_parts_of_a_chunks_accounts_and_forgets_removed_parts(tmp_path: Path) -> None:
     import pyarrow as pa
 
+    con = duckdb.connect()
     d = tmp_path / "month=2026-10"
-    a = write_part(pa.table({"account_no": ["A1", "A3"], "kwh": [1.0, 2.0]}), d / "a.parquet")
+    a = write_part(pa.table({"account_no": ["A1", "Z3"], "kwh": [1.0, 2.0]}), d / "a.parquet")
     b = write_part(pa.table({"account_no": ["B1", "B9"], "kwh": [1.0, 2.0]}), d / "b.parquet")
-    assert footer_range(a, "account_no") == ("A1", "A3")
-    idx = PartIndex("account_no")
-    assert idx.overlapping(d, "A2", "A2") == [a]
-    assert idx.overlapping(d, "A5", "B0") == []
-    assert idx.overlapping(d, "A3", "B1") == [a, b]
-    assert idx.overlapping(d, None, None) == [a, b]
+    idx = PartIndex(con, "account_no")
+
+    def holding(*accounts: str) -> list[Path]:
+        con.register("chunk", pa.table({"account_no": list(accounts)}))
+        return idx.parts_holding(d, "chunk")
+
+    assert holding("A1") == [a]
+    assert holding("B5") == []  # inside b's min/max, but b does not hold it
+    assert holding("Z3", "B9") == [a, b]
     b.unlink()
-    assert idx.overlapping(d, "A0", "Z") == [a]
-    c = d / "c.parquet"
+    assert holding("B1", "A1") == [a]
+    c = write_part(pa.table({"account_no": ["C1", "C2"]}), d / "c.parquet")
     idx.note_written(c, pa.table({"account_no": ["C1", "C2"]}))
-    write_part(pa.table({"account_no": ["C1", "C2"]}), c)
-    assert idx.overlapping(d, "C2", "C3") == [c]
+    assert holding("C2") == [c]
+    assert holding("C9") == []

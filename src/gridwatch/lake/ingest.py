@@ -92,7 +92,7 @@ class Ingestor:
         self.con.execute("CREATE MACRO quote(s) AS chr(39) || s || chr(39)")  # used in reasons
         self.out_cols = output_columns(contract)
         self.names = contract.column_names
-        self.parts = PartIndex(contract.key[0])
+        self.parts = PartIndex(self.con, contract.key[0])
 
     def close(self) -> None:
         self.con.close()
@@ -205,9 +205,8 @@ class Ingestor:
         if c.partition_by_month:
             months = [r[0] for r in self.con.sql(
                 f"SELECT DISTINCT strftime({c.partition_by_month}, '%Y-%m') FROM valid").fetchall() if r[0]]
-            lo, hi = self.con.sql(f"SELECT min({c.key[0]}), max({c.key[0]}) FROM valid").fetchall()[0]
             base_dir = table_dir(self.lake_dir, c.name)
-            files = [f for m in months for f in self.parts.overlapping(base_dir / f"month={m}", lo, hi)]
+            files = [f for m in months for f in self.parts.parts_holding(base_dir / f"month={m}", "valid")]
             if not files:
                 return f"SELECT {key}, NULL AS _h, FALSE AS _present FROM valid WHERE FALSE"
             src = ("read_parquet([" + ", ".join(_sql_str(str(f)) for f in files)

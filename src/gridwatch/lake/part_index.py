@@ -1,78 +1,88 @@
-"""Which lake parts can hold a key range: the leading key's min/max per part, from Parquet footers.
+"""Which lake parts can hold a chunk's keys: an index of the leading key (``account_no``) per part.
 
 Ingest compares every chunk with the rows the lake already holds for the chunk's keys.  Reading all parts
-of a month for that made a large file's ingest quadratic: chunk *n* of a 132M-row interval file opened the
-*n* parts its own earlier chunks had written.  Input files are usually sorted or grouped by account, and
-the lake sorts every part by its key (:mod:`gridwatch.lake.layout`), so a part's range of the leading key
-(``account_no``) is narrow, and a chunk's keys overlap only a few parts.
+of a month for that made a large file's ingest quadratic: chunk *n* of a 132M-row interval file read the
+*n* parts its own earlier chunks had written.  Min/max statistics do not help, because a file ordered by
+customer sequence (as meter exports are) spans the whole range of account numbers in every chunk.
 
-The index reads each part's footer once (the row groups' statistics of the leading key), learns the ranges
-of the parts the ingest itself writes without reading them, and forgets parts that disappear (compaction).
-A part whose statistics are missing is always considered: the index only ever skips a part that provably
-cannot hold a key of the chunk, so a skipped part never changes what ingest decides.
+The index keeps, in the ingest's own DuckDB connection, the distinct leading keys of every part of the
+months it has touched: the parts present before the run are read once (their key column only), the parts
+the ingest writes are added as it writes them, and parts that disappear (compaction, which cannot run
+during an ingest, or another process) are forgotten.  A chunk then reads only the parts that hold one of
+its accounts.  The index never skips a part that holds a key of the chunk, so what ingest decides does not
+change; tests/lake/test_part_index.py checks this against a model of the rules.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-Range = tuple[Any, Any] | None
-"""(min, max) of the leading key in one part; None when unknown (the part is always read)."""
+TABLE = "_part_keys"
 
 
-def footer_range(path: Path, column: str) -> Range:
-    """The leading key's range over all row groups of ``path``, or None if any row group lacks statistics."""
-    try:
-        meta = pq.ParquetFile(path).metadata
-    except (OSError, pa.ArrowException):
-        return None
-    idx = meta.schema.to_arrow_schema().get_field_index(column)
-    if idx < 0 or meta.num_row_groups == 0:
-        return None
-    lo = hi = None
-    for g in range(meta.num_row_groups):
-        st = meta.row_group(g).column(idx).statistics
-        if st is None or not st.has_min_max:
-            return None
-        lo = st.min if lo is None or st.min < lo else lo
-        hi = st.max if hi is None or st.max > hi else hi
-    return (lo, hi)
-
-
-def table_range(table: pa.Table, column: str) -> Range:
-    """The range of ``column`` in an Arrow table (None if empty or all NULL)."""
-    mm = pc.min_max(table.column(column))
-    lo, hi = mm["min"].as_py(), mm["max"].as_py()
-    return None if lo is None or hi is None else (lo, hi)
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
 
 
 class PartIndex:
-    """Leading-key ranges of the Parquet parts under some directories, kept across an ingest's chunks."""
+    """Leading keys per Parquet part, for the directories (months) an ingest touches."""
 
-    def __init__(self, column: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, column: str) -> None:
+        self.con = con
         self.column = column
-        self._ranges: dict[Path, Range] = {}
+        self._known: dict[Path, set[str]] = {}  # directory -> part file names indexed
+        self._created = False
+
+    def _ensure_table(self, key_type: str) -> None:
+        if not self._created:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} (dir VARCHAR, part VARCHAR, k {key_type})")
+            self._created = True
+
+    def _sync(self, directory: Path, key_type: str) -> None:
+        """Index the parts of ``directory`` not seen yet; forget the ones that are gone."""
+        self._ensure_table(key_type)
+        present = {p.name for p in directory.glob("*.parquet")} if directory.exists() else set()
+        known = self._known.setdefault(directory, set())
+        gone, new = known - present, sorted(present - known)
+        d = _sql_str(str(directory))
+        if gone:
+            names = ", ".join(_sql_str(n) for n in gone)
+            self.con.execute(f"DELETE FROM {TABLE} WHERE dir = {d} AND part IN ({names})")
+            known -= gone
+        if new:
+            files = ", ".join(_sql_str(str(directory / n)) for n in new)
+            self.con.execute(f"""
+                INSERT INTO {TABLE}
+                SELECT DISTINCT {d}, parse_filename(filename), CAST({self.column} AS {key_type})
+                FROM read_parquet([{files}], filename = true, hive_partitioning = false)""")
+            known.update(new)
+
+    def parts_holding(self, directory: Path, chunk: str) -> list[Path]:
+        """Parts of ``directory`` holding at least one leading key of the relation ``chunk``."""
+        key_type = self.con.sql(f"SELECT typeof({self.column}) FROM {chunk} LIMIT 1").fetchall()
+        if not key_type:
+            return []
+        self._sync(directory, key_type[0][0])
+        d = _sql_str(str(directory))
+        rows = self.con.sql(f"""
+            SELECT DISTINCT part FROM {TABLE}
+            WHERE dir = {d} AND k IN (SELECT {self.column} FROM {chunk}) ORDER BY part""").fetchall()
+        return [directory / r[0] for r in rows]
 
     def note_written(self, path: Path, table: pa.Table) -> None:
-        """Record the range of a part this process has just written (no footer read needed)."""
-        self._ranges[path] = table_range(table, self.column)
-
-    def overlapping(self, directory: Path, lo: Any, hi: Any) -> list[Path]:
-        """Parts in ``directory`` that may hold a key in [lo, hi] (all parts when lo or hi is None)."""
-        parts = sorted(directory.glob("*.parquet")) if directory.exists() else []
-        out = []
-        for p in parts:
-            if p not in self._ranges:
-                self._ranges[p] = footer_range(p, self.column)
-            r = self._ranges[p]
-            if r is None or lo is None or hi is None or not (r[1] < lo or r[0] > hi):
-                out.append(p)
-        present = set(parts)
-        for p in [p for p in self._ranges if p.parent == directory and p not in present]:
-            del self._ranges[p]  # removed by compaction
-        return out
+        """Index a part this ingest has just written, from the rows it wrote (no read back)."""
+        directory = path.parent
+        if directory not in self._known or not self._created:
+            return  # the directory is indexed from disk, this part included, when a chunk first needs it
+        keys = pa.table({"k": pc.unique(table.column(self.column))})
+        self.con.register("_new_part_keys", keys)
+        try:
+            self.con.execute(f"INSERT INTO {TABLE} SELECT {_sql_str(str(directory))}, {_sql_str(path.name)}, k "
+                             "FROM _new_part_keys")
+        finally:
+            self.con.unregister("_new_part_keys")
+        self._known[directory].add(path.name)
