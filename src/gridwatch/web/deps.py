@@ -18,7 +18,9 @@ from gridwatch.workflow.roles import Role
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    """No I/O: ``async`` so that FastAPI runs it on the event loop instead of a thread-pool hop (under load
+    every hop waits for the loop's next turn)."""
     return request.app.state.platform
 
 
@@ -118,7 +120,7 @@ ApiAuth = Annotated[Auth, Depends(api_auth)]
 PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
-def translator(request: Request) -> Translator:
+async def translator(request: Request) -> Translator:
     return Translator(request.cookies.get(LANG_COOKIE, "zh"))
 
 
