@@ -14,7 +14,9 @@ clock (overdue flags, the day of a trend), until the moment the value says it st
 
 The counter is read *before* the value is computed, so a write that commits in between can only make the
 cached value newer than its tag; the next read sees a higher counter and recomputes.  Nothing is ever
-served stale: the price is one primary-key read per request.
+served stale: the price is one primary-key read per request (on PostgreSQL the web app may read the
+counters from memory instead, within a bounded lag: :mod:`gridwatch.workflow.version_feed`).  Callers that
+miss the same entry at the same version while it is being computed share that one computation.
 """
 
 from __future__ import annotations

@@ -135,7 +135,10 @@ class VersionFeed:
         import psycopg
 
         args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
-        return psycopg.connect(*args, **{**kwargs, "autocommit": True})
+        # keepalives: a silently dead network ends the connection (and the trust) within ~15 s
+        kwargs = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                  "keepalives_count": 3, **kwargs, "autocommit": True}
+        return psycopg.connect(*args, **kwargs)
 
     def _run(self) -> None:
         while not self._stop.is_set():
