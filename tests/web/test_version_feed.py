@@ -90,9 +90,15 @@ def test_a_cached_read_touches_no_store_and_sees_other_processes_writes_within_t
     time.sleep(LAG)
     assert a.get(POOL, headers=staff).json()["total"] == 3
     statements = Statements(p)
-    hits = a.app.state.responses.hits  # type: ignore[attr-defined]
-    assert a.get(POOL, headers=staff).json()["total"] == 3
-    assert statements.n == 0 and a.app.state.responses.hits == hits + 1  # type: ignore[attr-defined]
+    for _ in range(50):  # on a loaded machine the listener may miss its bound: then the store is read
+        wait_until(lambda: p.credentials.feed.live)  # type: ignore[union-attr]
+        before, hits = statements.n, a.app.state.responses.hits  # type: ignore[attr-defined]
+        assert a.get(POOL, headers=staff).json()["total"] == 3
+        assert a.app.state.responses.hits == hits + 1  # type: ignore[attr-defined]
+        if statements.n == before:
+            break  # a hit answered from memory alone
+    else:
+        pytest.fail("no cached read was answered without the store")
     # the other process claims: every read starting more than the bound later shows it
     assert b.post(f"/api/v1/orders/{ids[0]}/claim", headers=staff).status_code == 200
     time.sleep(LAG)
