@@ -102,11 +102,11 @@ class VersionFeed:
     def attach(self, sessions: sessionmaker[Session]) -> None:
         """Apply the changes committed through ``sessions`` at once (read-your-writes in this process)."""
         event.listen(sessions, "after_commit", self._after_commit)
-        event.listen(sessions, "after_rollback", _forget)
+        event.listen(sessions, "after_soft_rollback", _forget)  # savepoints too: forget, never guess
 
     def detach(self, sessions: sessionmaker[Session]) -> None:
         event.remove(sessions, "after_commit", self._after_commit)
-        event.remove(sessions, "after_rollback", _forget)
+        event.remove(sessions, "after_soft_rollback", _forget)
 
     def _after_commit(self, session: Session) -> None:
         areas = session.info.pop(AREAS_KEY, None)
@@ -216,6 +216,8 @@ def _raise(values: dict[str, int], name: str, value: int) -> None:
         values[name] = value
 
 
-def _forget(session: Session) -> None:
+def _forget(session: Session, *_transaction: object) -> None:
+    """A rollback (of the transaction or of a savepoint): its notes may be void, so drop them all — the
+    changes that did commit then arrive by notification, within the bound."""
     session.info.pop(AREAS_KEY, None)
     session.info.pop(COUNTERS_KEY, None)
