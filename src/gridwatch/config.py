@@ -140,6 +140,15 @@ class WebSettings(Strict):
         "docs/BENCHMARKS-web.md); auto = on SQLite only (a PostgreSQL round trip on the event loop stalls "
         "every request of the process).",
     )
+    version_feed_max_lag_ms: int = Field(
+        100,
+        ge=0,
+        le=10_000,
+        description="PostgreSQL: keep the change counters (revocations, area versions) in memory from the "
+        "store's notifications, so a cached read needs no round trip; a read then reflects every change "
+        "committed more than this long ago by any process (its own at once), and falls back to reading "
+        "the store whenever the listener cannot vouch for that [ms]; 0 = read on every request (exact).",
+    )
 
 
 class AddressSettings(Strict):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -176,3 +179,47 @@ def test_versioned_cache_recomputes_on_a_new_version_or_past_validity():
     c.get("c", 2, t0, compute(30))  # bounded: "a" (least recently used) is evicted
     assert c.get("a", 2, t0, compute(14)) == 14
     assert calls == [10, 12, 13, 20, 30, 14]
+
+
+def test_concurrent_misses_of_one_entry_compute_it_once():
+    """A popular entry invalidated by a write: the callers missing it meanwhile share one computation; if that
+    computation fails, each of them computes on its own."""
+    c: VersionedCache[int] = VersionedCache()
+    t0 = datetime(2026, 1, 1, 8)
+    n = 8
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return 42, None
+
+    with ThreadPoolExecutor(n) as pool:
+        first = pool.submit(c.get, "k", 1, t0, slow)
+        assert started.wait(10)
+        rest = [pool.submit(c.get, "k", 1, t0, slow) for _ in range(n - 1)]
+        while sum(f.running() for f in rest) < n - 1:
+            time.sleep(0.01)
+        time.sleep(0.1)  # let them reach the cache (one arriving late finds the stored value: a hit)
+        release.set()
+        assert [f.result() for f in [first, *rest]] == [42] * n
+    assert len(calls) == 1 and c.misses == 1 and c.shared + c.hits == n - 1 and c.shared >= 1
+
+    def failing():  # type: ignore[no-untyped-def]
+        started.set()
+        assert release.wait(10)
+        raise RuntimeError("store gone")
+
+    started.clear()
+    release.clear()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(c.get, "k", 2, t0, failing)
+        assert started.wait(10)
+        second = pool.submit(c.get, "k", 2, t0, lambda: (43, None))
+        time.sleep(0.05)
+        release.set()
+        with pytest.raises(RuntimeError):
+            first.result()
+        assert second.result() == 43  # computed by itself (or after the failure) — never a failed value

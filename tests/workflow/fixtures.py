@@ -4,7 +4,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from gridwatch.config import Settings
+from gridwatch.config import Settings, WebSettings
 from gridwatch.workflow.jurisdiction import LEVEL_ORDER, ORDER_COLUMN
 from gridwatch.workflow.platform import Platform
 from gridwatch.workflow.tables import AreaVersion, Event, WorkOrder
@@ -31,9 +31,15 @@ def db_kind(request) -> str:
     return request.param
 
 
+EXACT = Settings(web=WebSettings(version_feed_max_lag_ms=0))
+"""Every request reads the change counters: a write by any process shows on the very next read, which the
+tests of the caches assert (the bounded in-memory counters of PostgreSQL are tested in
+``tests/web/test_version_feed.py``)."""
+
+
 @pytest.fixture
 def platform(db_kind, tmp_path, pg_schemas):
-    ws = Workspace(home=tmp_path / "home", settings=Settings())
+    ws = Workspace(home=tmp_path / "home", settings=EXACT)
     ws.home.mkdir()
     url = make_url(db_kind, tmp_path, pg_schemas)
     p = Platform.open(ws, url=url, hasher=FAST_HASHER)

@@ -19,7 +19,7 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from gridwatch.web.deps import NeedLogin, authenticate
+from gridwatch.web.deps import NeedLogin, authenticate, authenticate_from_memory
 from gridwatch.web.pages.base import NAV_ITEMS, render
 from gridwatch.web.response_cache import CachedReads, new_cache
 from gridwatch.web.security import SessionCodec, check_settings
@@ -33,6 +33,7 @@ from gridwatch.workflow.errors import (
     WorkflowError,
 )
 from gridwatch.workflow.platform import Platform
+from gridwatch.workflow.version_feed import VersionFeed
 from gridwatch.workspace import Workspace
 
 ROUTER_MODULES: list[str] = [
@@ -108,10 +109,24 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
         platform.accounts.sync_jurisdictions(ws.settings.city_code)
     threads = ws.settings.web.threads
 
+    lag_ms = ws.settings.web.version_feed_max_lag_ms
+    with_feed = lag_ms > 0 and platform.engine.dialect.name == "postgresql"
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
+        feed = VersionFeed(platform.engine, lag_ms / 1000) if with_feed else None
+        if feed is not None:  # per server process: counters in memory, no round trip per cached read
+            feed.attach(platform.sessions)
+            feed.start()
+            platform.credentials.feed = feed
+        try:
+            yield
+        finally:
+            if feed is not None:
+                platform.credentials.feed = None
+                feed.detach(platform.sessions)
+                feed.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -165,7 +180,9 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
 
     mode = ws.settings.web.inline_cached_reads
     inline = mode == "always" or (mode == "auto" and platform.engine.dialect.name == "sqlite")
-    app.add_middleware(CachedReads, authenticate=authenticate, inline=inline)  # inside SecurityHeaders
+    app.add_middleware(  # inside SecurityHeaders
+        CachedReads, authenticate=authenticate, inline=inline, from_memory=authenticate_from_memory
+    )
     app.add_middleware(SecurityHeaders)
     return app
 

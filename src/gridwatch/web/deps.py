@@ -18,7 +18,9 @@ from gridwatch.workflow.roles import Role
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    """No I/O: ``async`` so that FastAPI runs it on the event loop instead of a thread-pool hop (under load
+    every hop waits for the loop's next turn)."""
     return request.app.state.platform
 
 
@@ -61,6 +63,29 @@ def authenticate(request: Request) -> Auth | None:
     return Auth(r.actor, "session", data.csrf, r.area_version)
 
 
+def authenticate_from_memory(request: Request) -> Auth | None:
+    """The caller from the credential cache alone, when the process's version feed vouches for the counters
+    (PostgreSQL, ``web.version_feed_max_lag_ms``); None: not decidable without the store — call
+    :func:`authenticate` (an unknown or revoked credential is never decided here)."""
+    p: Platform = request.app.state.platform
+    if p.credentials.feed is None:
+        return None
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        r = p.credentials.peek_token(token_digest(header[7:].strip()))
+        via, csrf = "token", None
+    else:
+        data = request.app.state.sessions.loads(request.cookies.get(SESSION_COOKIE))
+        if data is None:
+            return None
+        r = p.credentials.peek_session(data.user_id, data.epoch)
+        via, csrf = "session", data.csrf
+    if r is None:
+        return None
+    _mark_personal(request, r.actor)
+    return Auth(r.actor, via, csrf, r.area_version)
+
+
 def _mark_personal(request: Request, actor: Actor) -> None:
     """Responses to a role that sees unmasked personal data must never be stored by a cache (the HTTP
     cache, a proxy or the service worker): the security-headers middleware sends ``no-store`` for them."""
@@ -95,7 +120,7 @@ ApiAuth = Annotated[Auth, Depends(api_auth)]
 PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
-def translator(request: Request) -> Translator:
+async def translator(request: Request) -> Translator:
     return Translator(request.cookies.get(LANG_COOKIE, "zh"))
 
 

@@ -105,23 +105,34 @@ def cached_response(
 class CachedReads:
     """Pure ASGI middleware answering registered GET reads from the response cache when it can.
 
-    For a registered path it checks the credential (the request's one primary-key read, in the thread pool
-    like any database call, or on the event loop per ``web.inline_cached_reads``) and looks the body up
+    For a registered path it checks the credential — from memory when the process's version feed vouches
+    for the counters (PostgreSQL), else by the request's one primary-key read, in the thread pool like any
+    database call, or on the event loop per ``web.inline_cached_reads`` — and looks the body up
     under the key the route would store it under; a valid entry is sent at once (``304`` on a matching ``If-None-Match``).  Anything else — another path or method,
     no or a refused credential, a role whose reads are logged, a miss — goes on to the app unchanged, which
     authenticates and answers as usual."""
 
-    def __init__(self, app, authenticate: Callable[[Request], object | None], inline: bool) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        app,
+        authenticate: Callable[[Request], object | None],
+        inline: bool,
+        from_memory: Callable[[Request], object | None] = lambda _request: None,
+    ) -> None:
         self.app = app
         self.authenticate = authenticate
         self.inline = inline
+        self.from_memory = from_memory
 
     async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
         spec = CACHED_READS.get(scope["path"]) if scope["type"] == "http" else None
         if spec is None or scope["method"] != "GET" or scope["app"].state.responses is None:
             return await self.app(scope, receive, send)
         request = Request(scope)
-        if self.inline:
+        auth = self.from_memory(request)  # no store access: on the event loop
+        if auth is not None:
+            pass
+        elif self.inline:
             auth = self.authenticate(request)
         else:
             auth = await anyio.to_thread.run_sync(self.authenticate, request)

@@ -14,7 +14,9 @@ clock (overdue flags, the day of a trend), until the moment the value says it st
 
 The counter is read *before* the value is computed, so a write that commits in between can only make the
 cached value newer than its tag; the next read sees a higher counter and recomputes.  Nothing is ever
-served stale: the price is one primary-key read per request.
+served stale: the price is one primary-key read per request (on PostgreSQL the web app may read the
+counters from memory instead, within a bounded lag: :mod:`gridwatch.workflow.version_feed`).  Callers that
+miss the same entry at the same version while it is being computed share that one computation.
 """
 
 from __future__ import annotations
@@ -60,6 +62,22 @@ class Entry(Generic[V]):
     value: V
 
 
+FOLLOW_TIMEOUT = 30.0
+"""Seconds a caller waits for another's computation of the same entry before computing it itself."""
+
+
+class _Flight:
+    """One computation in progress, awaited by the callers that missed the same entry meanwhile."""
+
+    __slots__ = ("done", "ok", "valid_until", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+        self.value: object = None
+        self.valid_until: datetime | None = None
+
+
 class VersionedCache(Generic[V]):
     """A bounded, thread-safe LRU map of values tagged with the store version they were computed at.
 
@@ -75,8 +93,11 @@ class VersionedCache(Generic[V]):
         self.weight = 0
         self._data: OrderedDict[Hashable, Entry[V]] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[tuple[Hashable, int], _Flight] = {}
         self.hits = 0
         self.misses = 0
+        self.shared = 0
+        """Misses answered with the value another caller was computing at the same time."""
 
     def get(
         self,
@@ -85,14 +106,41 @@ class VersionedCache(Generic[V]):
         now: datetime,
         compute: Callable[[], tuple[V, datetime | None]],
     ) -> V:
-        """The value of ``key`` at store ``version`` and time ``now``; ``compute`` returns (value, valid_until)."""
+        """The value of ``key`` at store ``version`` and time ``now``; ``compute`` returns (value, valid_until).
+
+        Concurrent misses of one key at one version compute it once: the first caller computes, the others
+        wait for its value (a write that invalidates a popular entry costs one computation, not one per
+        request arriving meanwhile)."""
         with self._lock:
             e = self._hit(key, version, now)
             if e is not None:
                 return e.value
-            self.misses += 1
-        value, valid_until = compute()  # outside the lock: a slow query never blocks other keys
+            flight = self._flights.get((key, version))
+            leader = flight is None
+            if leader:
+                flight = self._flights[(key, version)] = _Flight()
+                self.misses += 1
+        assert flight is not None
+        if not leader:
+            if (
+                flight.done.wait(FOLLOW_TIMEOUT)
+                and flight.ok
+                and (flight.valid_until is None or now < flight.valid_until)
+            ):
+                self.shared += 1
+                return flight.value  # type: ignore[return-value]
+            value, _ = compute()  # the first caller failed or its value is already past its validity
+            return value
+        try:
+            value, valid_until = compute()  # outside the lock: a slow query never blocks other keys
+        except BaseException:
+            with self._lock:
+                self._flights.pop((key, version), None)
+            flight.done.set()
+            raise
+        flight.value, flight.valid_until, flight.ok = value, valid_until, True
         with self._lock:
+            self._flights.pop((key, version), None)
             old = self._data.get(key)
             if old is None or old.version <= version:
                 self._data[key] = Entry(version, valid_until, value)
@@ -105,6 +153,7 @@ class VersionedCache(Generic[V]):
                     _, gone = self._data.popitem(last=False)
                     if self.weigh is not None:
                         self.weight -= self.weigh(gone.value)
+        flight.done.set()
         return value
 
     def peek(self, key: Hashable, version: int, now: datetime) -> V | None:

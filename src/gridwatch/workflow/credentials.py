@@ -14,6 +14,12 @@ read *before* the lookup on a miss, so a revocation committed at any moment is s
 next request: the revocation delay is zero.  The area counter comes along for free and tags whatever the
 request then computes or reads from the caches of its jurisdiction.  Unknown credentials are never cached
 (a new token or login needs no counter move).
+
+On PostgreSQL a server process may instead keep both counters in memory from the store's notifications
+(:class:`~gridwatch.workflow.version_feed.VersionFeed`, ``web.version_feed_max_lag_ms``): a cached
+credential is then checked without a round trip (:meth:`CredentialCache.peek_token`), and a revocation is
+seen at most that bound after it committed (by the process that committed it: at once).  Whenever the copy
+cannot vouch for that bound the request reads the counters as above.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from sqlalchemy.orm import Session
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.roles import Role
 from gridwatch.workflow.tables import ApiToken, AreaVersion, Counter, User
+from gridwatch.workflow.version_feed import VersionFeed, note_counter_moved
 
 ACCOUNTS = "accounts"
 
@@ -58,6 +65,7 @@ def bump_accounts(session: Session) -> None:
     if res.rowcount == 0:  # type: ignore[attr-defined]  # the migration seeds the row; repaired if deleted
         session.add(Counter(name=ACCOUNTS, value=1))
         session.flush()
+    note_counter_moved(session)
 
 
 def row_actor(row: Any) -> Actor | None:
@@ -87,6 +95,28 @@ class CredentialCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.feed: VersionFeed | None = None
+        """In-memory counters (PostgreSQL notifications); None: every check reads the store."""
+
+    def peek_token(self, digest: str) -> Resolved | None:
+        """The cached holder of a token, from memory only, while the feed vouches for the counters;
+        None: unknown here — ask :meth:`token` (never a refusal)."""
+        return self._peek(("token", digest))
+
+    def peek_session(self, user_id: int, epoch: int) -> Resolved | None:
+        """Like :meth:`peek_token`, for a page session."""
+        return self._peek(("session", user_id, epoch))
+
+    def _peek(self, key: Hashable) -> Resolved | None:
+        feed = self.feed
+        entry = self._data.get(key) if feed is not None else None
+        if entry is None:
+            return None
+        versions = feed.versions(entry.actor.jurisdiction_code)  # type: ignore[union-attr]
+        if versions is None or versions[0] != entry.accounts:
+            return None
+        self.hits += 1
+        return Resolved(entry.actor, versions[1])
 
     def token(self, digest: str) -> Resolved | None:
         """The holder of the API token with this digest (None: unknown, revoked, or account disabled)."""
@@ -97,6 +127,9 @@ class CredentialCache:
         return self._resolve(("session", user_id, epoch), SESSION_ACTOR, {"uid": user_id, "epoch": epoch})
 
     def _resolve(self, key: Hashable, stmt: Any, params: dict[str, Any]) -> Resolved | None:
+        hit = self._peek(key)
+        if hit is not None:
+            return hit
         entry = self._data.get(key)
         with self.engine.connect() as con:
             if entry is not None:

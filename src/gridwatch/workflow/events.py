@@ -12,6 +12,7 @@ from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.hashchain import GENESIS, Break, ChainedEvent, first_break, link_hash
 from gridwatch.workflow.jurisdiction import LEVEL_ORDER, ORDER_COLUMN
 from gridwatch.workflow.tables import AreaVersion, ChainHead, Event, WorkOrder
+from gridwatch.workflow.version_feed import note_area_versions
 
 
 def event_content(ev: Event) -> dict[str, Any]:
@@ -87,6 +88,7 @@ def bump_areas(session: Session, codes: list[str], seq: int) -> None:
     if res.rowcount != len(codes):  # type: ignore[attr-defined]
         have = set(session.scalars(select(AreaVersion.code).where(AreaVersion.code.in_(codes))))
         session.execute(insert(AreaVersion), [{"code": c, "seq": seq} for c in codes if c not in have])
+    note_area_versions(session, codes, seq)
 
 
 def verify_chain(session: Session, batch: int = 5000) -> tuple[int, Break | None]:
