@@ -15,8 +15,13 @@ import pyarrow as pa
 
 from gridwatch.config import ScreeningSettings
 from gridwatch.lake.layout import has_data
-from gridwatch.screening.extra_sql import combine_sql, curve_features_sql, link_features_sql
-from gridwatch.screening.features import compute_features
+from gridwatch.screening.extra_sql import (
+    combine_sql,
+    curve_features_sql,
+    curve_reference_sql,
+    link_features_sql,
+)
+from gridwatch.screening.features import compute_features, curve_bucket_count, customer_buckets
 from gridwatch.screening.window import Window
 
 if TYPE_CHECKING:
@@ -35,17 +40,27 @@ def link_table(links: pa.Table | None) -> pa.Table:
     return pa.table({k: links.column(k).cast(pa.string()) for k in LINK_KEYS})
 
 
+def curve_table(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
+    """The curve pass per range bucket of accounts (as pass 1): first every bucket's part of the mean
+    residential profile, registered as ``gw_curve_ref``, then every bucket's accounts against it."""
+    if not has_data(lake_dir, "readings_interval"):
+        return _EMPTY_CURVE.empty_table()
+    buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s))
+    engine.register_arrow("gw_curve_ref", _concat([engine.sql(curve_reference_sql(window, b)) for b in buckets]))
+    return _concat([engine.sql(curve_features_sql(window, b)) for b in buckets])
+
+
+def _concat(parts: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
 def feature_table(
     engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings, links: pa.Table | None = None
 ) -> pa.Table:
     """One row per customer: every column of :mod:`gridwatch.screening.feature_catalog`."""
     base = compute_features(engine, lake_dir, window, s)
     engine.register_arrow("gw_base", base)
-    if has_data(lake_dir, "readings_interval"):
-        curve = engine.sql(curve_features_sql(window))
-    else:
-        curve = _EMPTY_CURVE.empty_table()
-    engine.register_arrow("gw_curve", curve)
+    engine.register_arrow("gw_curve", curve_table(engine, lake_dir, window, s))
     engine.register_arrow("gw_links", link_table(links))
     engine.register_arrow("gw_link", engine.sql(link_features_sql(window)))
     return engine.sql(combine_sql(list(base.column_names)))

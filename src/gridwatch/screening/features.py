@@ -52,6 +52,20 @@ def bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSet
     return max(1, math.ceil(rows / s.bucket_rows))
 
 
+CURVE_ROW_WEIGHT = 4
+"""Memory of one interval reading in the curve pass against one reading of pass 1: the curve pass keeps
+each reading a few times over (its CTE of readings feeds the daily medians, the runs, the profile), so it
+takes ``screening.bucket_rows / CURVE_ROW_WEIGHT`` interval readings per bucket."""
+
+
+def curve_bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> int:
+    """How many buckets of customers keep the curve pass within memory (1 for spilling engines)."""
+    if engine.name in SPILLING_ENGINES:
+        return 1
+    rows = _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
+    return max(1, math.ceil(rows * CURVE_ROW_WEIGHT / s.bucket_rows))
+
+
 def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
     months = set()
     d = start.replace(day=1)
