@@ -17,6 +17,12 @@ Kept apart from :mod:`gridwatch.screening.feature_sql` so that each stays small 
      Hostels and large families keep the household evening peak, only bigger; machines run to a
      production timetable.
 
+   Like pass 1 it runs per range bucket of accounts (exact per-day medians and the run windows cannot
+   spill in DuckDB): :func:`curve_reference_sql` gives each bucket's part of the mean residential
+   profile (sum and count of shares per hour), the parts are registered as ``gw_curve_ref`` and added
+   up, and then each bucket's accounts are compared against the whole profile
+   (:func:`gridwatch.screening.feature_table.curve_table`).
+
 2. :func:`link_features_sql` — permits and the business registry joined through the entity links of the
    address module (``gw_links``: account_no, permit_no, uscc; :func:`gridwatch.address.links.load_links`)
    in addition to the exact joins of the main pass.  When no links were computed the table is empty and

@@ -33,6 +33,13 @@ SPILLING_ENGINES = frozenset({"spark"})
 """Engines whose exact median/quantile spill to disk, so they need no customer buckets."""
 
 
+INTERVAL_ROW_WEIGHT = 4
+"""Memory of one interval reading against one daily reading of pass 1: the interval passes keep each
+reading a few times over (a CTE of readings with a window function, read by several group-bys), ≈ 130–160
+bytes a reading against ≈ 40 (measured peak RSS), so an interval reading counts four times against
+``screening.bucket_rows``."""
+
+
 def register_inputs(engine: Engine, window: Window) -> None:
     for t in INPUT_TABLES:
         engine.register_lake(t)
@@ -43,19 +50,13 @@ def bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSet
     """How many buckets of customers keep one pass within memory (1 for spilling engines).
 
     Counted from the Parquet footers: daily readings of the window's months plus interval readings of
-    the interval window's months (pass 1 reads both per bucket).
+    the interval window's months (pass 1 reads both per bucket), weighed by ``INTERVAL_ROW_WEIGHT``.
     """
     if engine.name in SPILLING_ENGINES or not has_data(lake_dir, "readings_daily"):
         return 1
     rows = _rows_in_months(lake_dir, "readings_daily", window.start, window.as_of)
-    rows += _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
+    rows += INTERVAL_ROW_WEIGHT * _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
     return max(1, math.ceil(rows / s.bucket_rows))
-
-
-CURVE_ROW_WEIGHT = 4
-"""Memory of one interval reading in the curve pass against one reading of pass 1: the curve pass keeps
-each reading a few times over (its CTE of readings feeds the daily medians, the runs, the profile), so it
-takes ``screening.bucket_rows / CURVE_ROW_WEIGHT`` interval readings per bucket."""
 
 
 def curve_bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> int:
@@ -63,7 +64,7 @@ def curve_bucket_count(engine: Engine, lake_dir: Path, window: Window, s: Screen
     if engine.name in SPILLING_ENGINES:
         return 1
     rows = _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
-    return max(1, math.ceil(rows * CURVE_ROW_WEIGHT / s.bucket_rows))
+    return max(1, math.ceil(rows * INTERVAL_ROW_WEIGHT / s.bucket_rows))
 
 
 def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
