@@ -2,8 +2,8 @@
 
 ``compute_features`` (:mod:`gridwatch.screening.features`) gives the per-customer and peer features;
 :mod:`gridwatch.screening.extra_sql` adds EV-charging and household-shape signatures from interval data
-and replaces the exact permit/registry joins by exact join OR entity link.  Every step is SQL on the same
-engine, so DuckDB and Spark give the same table.
+(per range bucket of accounts, like pass 1) and replaces the exact permit/registry joins by exact join
+OR entity link.  Every step is SQL on the same engine, so DuckDB and Spark give the same table.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from gridwatch.screening.extra_sql import (
     curve_reference_sql,
     link_features_sql,
 )
-from gridwatch.screening.features import compute_features, curve_bucket_count, customer_buckets
+from gridwatch.screening.features import compute_features, concat_parts, curve_bucket_count, customer_buckets
 from gridwatch.screening.window import Window
 
 if TYPE_CHECKING:
@@ -46,12 +46,8 @@ def curve_table(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSett
     if not has_data(lake_dir, "readings_interval"):
         return _EMPTY_CURVE.empty_table()
     buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s))
-    engine.register_arrow("gw_curve_ref", _concat([engine.sql(curve_reference_sql(window, b)) for b in buckets]))
-    return _concat([engine.sql(curve_features_sql(window, b)) for b in buckets])
-
-
-def _concat(parts: list[pa.Table]) -> pa.Table:
-    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    engine.register_arrow("gw_curve_ref", concat_parts([engine.sql(curve_reference_sql(window, b)) for b in buckets]))
+    return concat_parts([engine.sql(curve_features_sql(window, b)) for b in buckets])
 
 
 def feature_table(

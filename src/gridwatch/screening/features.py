@@ -91,11 +91,15 @@ def customer_buckets(engine: Engine, n: int) -> list[Bucket]:
     return buckets_between(bounds)
 
 
+def concat_parts(parts: list[pa.Table]) -> pa.Table:
+    """The per-bucket results of one pass as one table."""
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
 def compute_features(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
     """Per-customer features with peer statistics, one row per customer (see feature_catalog)."""
     register_inputs(engine, window)
     buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s))
-    parts = [engine.sql(account_features_sql(window, s, b)) for b in buckets]
-    account = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    account = concat_parts([engine.sql(account_features_sql(window, s, b)) for b in buckets])
     engine.register_arrow("gw_account", account)
     return engine.sql(peer_features_sql(s) + " ORDER BY a.account_no")
