@@ -17,6 +17,12 @@ Kept apart from :mod:`gridwatch.screening.feature_sql` so that each stays small 
      Hostels and large families keep the household evening peak, only bigger; machines run to a
      production timetable.
 
+   Like pass 1 it runs per range bucket of accounts (exact per-day medians and the run windows cannot
+   spill in DuckDB): :func:`curve_reference_sql` gives each bucket's part of the mean residential
+   profile (sum and count of shares per hour), the parts are registered as ``gw_curve_ref`` and added
+   up, and then each bucket's accounts are compared against the whole profile
+   (:func:`gridwatch.screening.feature_table.curve_table`).
+
 2. :func:`link_features_sql` — permits and the business registry joined through the entity links of the
    address module (``gw_links``: account_no, permit_no, uscc; :func:`gridwatch.address.links.load_links`)
    in addition to the exact joins of the main pass.  When no links were computed the table is empty and
@@ -25,6 +31,7 @@ Kept apart from :mod:`gridwatch.screening.feature_sql` so that each stays small 
 
 from __future__ import annotations
 
+from gridwatch.screening.feature_sql import Bucket
 from gridwatch.screening.window import Window
 
 EV_MIN_KW = 3.0
@@ -48,17 +55,45 @@ def _d(x: object) -> str:
     return f"DATE '{x}'"
 
 
-def curve_features_sql(w: Window) -> str:
-    """Per-account EV-charging and household-shape features from ``readings_interval`` and ``customers``."""
+def _interval_rows(w: Window, bucket: Bucket) -> str:
+    """The interval readings of the window for the accounts of ``bucket`` (a plain range: row-group pruning)."""
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
-    start_ok = f"(hour(r.t0) >= {EV_START_FROM} OR hour(r.t0) < {EV_START_TO})"
-    return f"""
-WITH iv AS (
+    return f"""iv AS (
   SELECT account_no, ts, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
          kwh * 60.0 / coalesce(interval_min, 15) AS kw, coalesce(interval_min, 15) AS imin
   FROM readings_interval
   WHERE ts >= CAST({_d(w.interval_start)} AS TIMESTAMP) AND ts < {iend} AND kwh IS NOT NULL
+    AND {bucket.where("account_no")}
 ),
+nd AS (
+  SELECT account_no, count(DISTINCT day) AS n_days, sum(kwh) AS e FROM iv GROUP BY account_no
+),
+hp AS (
+  SELECT iv.account_no, iv.h, sum(iv.kwh) / nullif(nd.e, 0) AS share
+  FROM iv JOIN nd ON iv.account_no = nd.account_no
+  GROUP BY iv.account_no, iv.h, nd.e
+)"""
+
+
+def curve_reference_sql(w: Window, bucket: Bucket | None = None) -> str:
+    """Per hour, the sum and count of the hourly energy shares of the residential accounts of ``bucket``:
+    the parts of the mean residential profile, added up over the buckets by :func:`curve_features_sql`
+    (registered as ``gw_curve_ref``)."""
+    return f"""
+WITH {_interval_rows(w, bucket or Bucket())}
+SELECT hp.h, sum(hp.share) AS share_sum, count(*) AS n
+FROM hp JOIN customers c ON hp.account_no = c.account_no
+WHERE c.tariff = 'residential' AND hp.share IS NOT NULL
+GROUP BY hp.h
+"""
+
+
+def curve_features_sql(w: Window, bucket: Bucket | None = None) -> str:
+    """Per-account EV-charging and household-shape features from ``readings_interval`` for the accounts of
+    ``bucket`` (default: all), against the residential profile parts in ``gw_curve_ref``."""
+    start_ok = f"(hour(r.t0) >= {EV_START_FROM} OR hour(r.t0) < {EV_START_TO})"
+    return f"""
+WITH {_interval_rows(w, bucket or Bucket())},
 dm AS (
   SELECT account_no, day, median(kw) AS kw_med FROM iv GROUP BY account_no, day
 ),
@@ -85,19 +120,8 @@ ev AS (
     AND r.s_excess <= {EV_MAX_CV} * r.m_excess
   GROUP BY r.account_no
 ),
-nd AS (
-  SELECT account_no, count(DISTINCT day) AS n_days, sum(kwh) AS e FROM iv GROUP BY account_no
-),
-hp AS (
-  SELECT iv.account_no, iv.h, sum(iv.kwh) / nullif(nd.e, 0) AS share
-  FROM iv JOIN nd ON iv.account_no = nd.account_no
-  GROUP BY iv.account_no, iv.h, nd.e
-),
 ref AS (
-  SELECT hp.h, avg(hp.share) AS ref_share
-  FROM hp JOIN customers c ON hp.account_no = c.account_no
-  WHERE c.tariff = 'residential' AND hp.share IS NOT NULL
-  GROUP BY hp.h
+  SELECT h, sum(share_sum) / sum(n) AS ref_share FROM gw_curve_ref GROUP BY h
 ),
 sc AS (
   SELECT hp.account_no, corr(hp.share, ref.ref_share) AS res_shape_corr, count(*) AS n_hours

@@ -12,7 +12,12 @@ Two passes:
    conditional mean and the exact median/p95 in one group-by, with the calendar and the weather already
    reduced to one flag row per day (``cal``, 365 rows); a second scan (``db``) counts the days against
    each account's own thresholds (off, on, flat), which are known only after the first.  No window
-   function or sort runs over daily rows.
+   function or sort runs over daily rows.  Conditional aggregates are written ``avg(CASE WHEN c THEN x
+   END)`` rather than ``avg(x) FILTER (WHERE c)``: the same values (NULLs are skipped), but DuckDB
+   evaluates a CASE in one projection instead of slicing the chunk once per filtered aggregate.  One
+   scan instead of two was measured and dropped: collecting each account's readings as a sorted list
+   (``list_sort(list(kwh))``, median/p95 interpolated from it, day counts by ``list_filter``) cost more
+   CPU than the second scan (docs/BENCHMARKS-screening.md).
 2. :func:`peer_features_sql` — over the per-customer table registered back as ``gw_account``: each
    customer against the median and MAD of its peers (same tariff in the same transformer district,
    falling back to the same tariff city-wide when the district has too few customers).
@@ -99,7 +104,7 @@ def account_features_sql(w: Window, s: ScreeningSettings, bucket: Bucket | None 
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
     # one conditional mean per week around Spring Festival, in the same group-by as every other moment
-    sf_weeks = ",\n    ".join(f"avg(r.kwh) FILTER (WHERE cal.sf_week = {k}) AS sf_w{k}" for k in range(SF_WEEKS))
+    sf_weeks = ",\n    ".join(f"avg(CASE WHEN cal.sf_week = {k} THEN r.kwh END) AS sf_w{k}" for k in range(SF_WEEKS))
     sf_week_cols = ", ".join(f"da.sf_w{k}" for k in range(SF_WEEKS))
     return f"""
 WITH cust AS (
@@ -125,25 +130,25 @@ cal AS (
 da0 AS (
   SELECT r.account_no,
     count(*) AS n_days,
-    count(*) FILTER (WHERE r.kwh = 0) AS n_zero_days,
+    count(CASE WHEN r.kwh = 0 THEN 1 END) AS n_zero_days,
     sum(r.kwh) AS sum_kwh,
     quantile_cont(r.kwh, [0.5, 0.95]) AS q,
     max(r.kwh) AS max_kwh,
     stddev_samp(r.kwh) AS sd_kwh,
-    avg(r.kwh) FILTER (WHERE cal.is_rest) AS weekend_kwh,
-    avg(r.kwh) FILTER (WHERE cal.is_work) AS weekday_kwh,
-    avg(r.kwh) FILTER (WHERE cal.is_sf) AS sf_kwh,
-    avg(r.kwh) FILTER (WHERE cal.is_pre_sf) AS pre_sf_kwh,
+    avg(CASE WHEN cal.is_rest THEN r.kwh END) AS weekend_kwh,
+    avg(CASE WHEN cal.is_work THEN r.kwh END) AS weekday_kwh,
+    avg(CASE WHEN cal.is_sf THEN r.kwh END) AS sf_kwh,
+    avg(CASE WHEN cal.is_pre_sf THEN r.kwh END) AS pre_sf_kwh,
     {sf_weeks},
     corr(r.kwh, cal.degree_c) AS temp_corr,
     regr_slope(r.kwh, cal.degree_c) AS temp_slope,
-    avg(r.kwh) FILTER (WHERE cal.is_rain) AS rain_kwh,
-    avg(r.kwh) FILTER (WHERE cal.is_dry) AS dry_kwh,
-    count(*) FILTER (WHERE cal.is_rain) AS n_rain_days,
-    sum(r.kwh) FILTER (WHERE cal.is_recent) AS recent_sum,
-    count(*) FILTER (WHERE cal.is_recent) AS n_recent_days,
-    regr_slope(r.kwh, cal.day_index) FILTER (WHERE cal.is_trend) AS trend_slope,
-    max(r.kwh) FILTER (WHERE cal.is_recent) AS recent_max_kwh
+    avg(CASE WHEN cal.is_rain THEN r.kwh END) AS rain_kwh,
+    avg(CASE WHEN cal.is_dry THEN r.kwh END) AS dry_kwh,
+    count(CASE WHEN cal.is_rain THEN 1 END) AS n_rain_days,
+    sum(CASE WHEN cal.is_recent THEN r.kwh END) AS recent_sum,
+    count(CASE WHEN cal.is_recent THEN 1 END) AS n_recent_days,
+    regr_slope(CASE WHEN cal.is_trend THEN r.kwh END, cal.day_index) AS trend_slope,
+    max(CASE WHEN cal.is_recent THEN r.kwh END) AS recent_max_kwh
   FROM readings_daily r JOIN cal ON r.date = cal.date
   WHERE {daily_rows}
   GROUP BY r.account_no
@@ -162,10 +167,10 @@ da AS (
 ),
 db AS (
   SELECT r.account_no,
-    count(*) FILTER (WHERE r.kwh <= da.off_kwh) AS n_off_days,
-    count(*) FILTER (WHERE r.kwh <= da.off_kwh AND r.date < {_d(w.recent_start)}) AS n_off_before,
-    count(*) FILTER (WHERE r.kwh >= da.on_kwh) AS n_on_days,
-    count(*) FILTER (WHERE r.kwh BETWEEN da.flat_lo AND da.flat_hi) AS n_flat
+    count(CASE WHEN r.kwh <= da.off_kwh THEN 1 END) AS n_off_days,
+    count(CASE WHEN r.kwh <= da.off_kwh AND r.date < {_d(w.recent_start)} THEN 1 END) AS n_off_before,
+    count(CASE WHEN r.kwh >= da.on_kwh THEN 1 END) AS n_on_days,
+    count(CASE WHEN r.kwh BETWEEN da.flat_lo AND da.flat_hi THEN 1 END) AS n_flat
   FROM readings_daily r JOIN da ON r.account_no = da.account_no
   WHERE {daily_rows}
   GROUP BY r.account_no
@@ -179,14 +184,14 @@ iv AS (
 ivd AS (
   SELECT account_no, day,
     count(*) AS n, sum(kwh) AS e, max(kwh) AS pmax, min(kwh) AS pmin, avg(kwh) AS pavg,
-    sum(kwh) FILTER (WHERE {night}) AS e_night, count(*) FILTER (WHERE {night}) AS n_night,
-    sum(kwh) FILTER (WHERE {day}) AS e_day, count(*) FILTER (WHERE {day}) AS n_day
+    sum(CASE WHEN {night} THEN kwh END) AS e_night, count(CASE WHEN {night} THEN 1 END) AS n_night,
+    sum(CASE WHEN {day} THEN kwh END) AS e_day, count(CASE WHEN {day} THEN 1 END) AS n_day
   FROM iv GROUP BY account_no, day
 ),
 ivx AS (
   SELECT iv.account_no, iv.day,
-    count(*) FILTER (WHERE iv.kwh >= 0.5 * ivd.pmax AND ivd.pmax > 0) AS n_high,
-    count(*) FILTER (WHERE abs(iv.kwh - iv.prev_kwh) >= 0.3 * ivd.pmax AND ivd.pmax > 0) AS n_step
+    count(CASE WHEN iv.kwh >= 0.5 * ivd.pmax AND ivd.pmax > 0 THEN 1 END) AS n_high,
+    count(CASE WHEN abs(iv.kwh - iv.prev_kwh) >= 0.3 * ivd.pmax AND ivd.pmax > 0 THEN 1 END) AS n_step
   FROM iv JOIN ivd ON iv.account_no = ivd.account_no AND iv.day = ivd.day
   GROUP BY iv.account_no, iv.day
 ),
@@ -237,9 +242,9 @@ cl AS (
 ),
 clk AS (
   SELECT r.account_no,
-    avg(r.kwh) FILTER (WHERE r.date < cl.closed_on AND r.date >= cl.closed_on - INTERVAL 90 DAY)
+    avg(CASE WHEN r.date < cl.closed_on AND r.date >= cl.closed_on - INTERVAL 90 DAY THEN r.kwh END)
       AS pre_closure_kwh,
-    avg(r.kwh) FILTER (WHERE r.date >= cl.closed_on + INTERVAL 14 DAY AND r.date >= {_d(w.recent_start)})
+    avg(CASE WHEN r.date >= cl.closed_on + INTERVAL 14 DAY AND r.date >= {_d(w.recent_start)} THEN r.kwh END)
       AS post_closure_kwh
   FROM readings_daily r JOIN cl ON r.account_no = cl.account_no
   WHERE r.date BETWEEN {_d(w.start)} - INTERVAL 120 DAY AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}

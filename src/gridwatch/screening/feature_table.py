@@ -2,8 +2,8 @@
 
 ``compute_features`` (:mod:`gridwatch.screening.features`) gives the per-customer and peer features;
 :mod:`gridwatch.screening.extra_sql` adds EV-charging and household-shape signatures from interval data
-and replaces the exact permit/registry joins by exact join OR entity link.  Every step is SQL on the same
-engine, so DuckDB and Spark give the same table.
+(per range bucket of accounts, like pass 1) and replaces the exact permit/registry joins by exact join
+OR entity link.  Every step is SQL on the same engine, so DuckDB and Spark give the same table.
 """
 
 from __future__ import annotations
@@ -15,8 +15,13 @@ import pyarrow as pa
 
 from gridwatch.config import ScreeningSettings
 from gridwatch.lake.layout import has_data
-from gridwatch.screening.extra_sql import combine_sql, curve_features_sql, link_features_sql
-from gridwatch.screening.features import compute_features
+from gridwatch.screening.extra_sql import (
+    combine_sql,
+    curve_features_sql,
+    curve_reference_sql,
+    link_features_sql,
+)
+from gridwatch.screening.features import compute_features, concat_parts, curve_bucket_count, customer_buckets
 from gridwatch.screening.window import Window
 
 if TYPE_CHECKING:
@@ -35,17 +40,23 @@ def link_table(links: pa.Table | None) -> pa.Table:
     return pa.table({k: links.column(k).cast(pa.string()) for k in LINK_KEYS})
 
 
+def curve_table(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
+    """The curve pass per range bucket of accounts (as pass 1): first every bucket's part of the mean
+    residential profile, registered as ``gw_curve_ref``, then every bucket's accounts against it."""
+    if not has_data(lake_dir, "readings_interval"):
+        return _EMPTY_CURVE.empty_table()
+    buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s))
+    engine.register_arrow("gw_curve_ref", concat_parts([engine.sql(curve_reference_sql(window, b)) for b in buckets]))
+    return concat_parts([engine.sql(curve_features_sql(window, b)) for b in buckets])
+
+
 def feature_table(
     engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings, links: pa.Table | None = None
 ) -> pa.Table:
     """One row per customer: every column of :mod:`gridwatch.screening.feature_catalog`."""
     base = compute_features(engine, lake_dir, window, s)
     engine.register_arrow("gw_base", base)
-    if has_data(lake_dir, "readings_interval"):
-        curve = engine.sql(curve_features_sql(window))
-    else:
-        curve = _EMPTY_CURVE.empty_table()
-    engine.register_arrow("gw_curve", curve)
+    engine.register_arrow("gw_curve", curve_table(engine, lake_dir, window, s))
     engine.register_arrow("gw_links", link_table(links))
     engine.register_arrow("gw_link", engine.sql(link_features_sql(window)))
     return engine.sql(combine_sql(list(base.column_names)))

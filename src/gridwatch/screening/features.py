@@ -33,6 +33,13 @@ SPILLING_ENGINES = frozenset({"spark"})
 """Engines whose exact median/quantile spill to disk, so they need no customer buckets."""
 
 
+INTERVAL_ROW_WEIGHT = 4
+"""Memory of one interval reading against one daily reading of pass 1: the interval passes keep each
+reading a few times over (a CTE of readings with a window function, read by several group-bys), ≈ 130–160
+bytes a reading against ≈ 40 (measured peak RSS), so an interval reading counts four times against
+``screening.bucket_rows``."""
+
+
 def register_inputs(engine: Engine, window: Window) -> None:
     for t in INPUT_TABLES:
         engine.register_lake(t)
@@ -43,13 +50,21 @@ def bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSet
     """How many buckets of customers keep one pass within memory (1 for spilling engines).
 
     Counted from the Parquet footers: daily readings of the window's months plus interval readings of
-    the interval window's months (pass 1 reads both per bucket).
+    the interval window's months (pass 1 reads both per bucket), weighed by ``INTERVAL_ROW_WEIGHT``.
     """
     if engine.name in SPILLING_ENGINES or not has_data(lake_dir, "readings_daily"):
         return 1
     rows = _rows_in_months(lake_dir, "readings_daily", window.start, window.as_of)
-    rows += _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
+    rows += INTERVAL_ROW_WEIGHT * _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
     return max(1, math.ceil(rows / s.bucket_rows))
+
+
+def curve_bucket_count(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> int:
+    """How many buckets of customers keep the curve pass within memory (1 for spilling engines)."""
+    if engine.name in SPILLING_ENGINES:
+        return 1
+    rows = _rows_in_months(lake_dir, "readings_interval", window.interval_start, window.as_of)
+    return max(1, math.ceil(rows * INTERVAL_ROW_WEIGHT / s.bucket_rows))
 
 
 def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
@@ -76,11 +91,15 @@ def customer_buckets(engine: Engine, n: int) -> list[Bucket]:
     return buckets_between(bounds)
 
 
+def concat_parts(parts: list[pa.Table]) -> pa.Table:
+    """The per-bucket results of one pass as one table."""
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
 def compute_features(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
     """Per-customer features with peer statistics, one row per customer (see feature_catalog)."""
     register_inputs(engine, window)
     buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s))
-    parts = [engine.sql(account_features_sql(window, s, b)) for b in buckets]
-    account = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    account = concat_parts([engine.sql(account_features_sql(window, s, b)) for b in buckets])
     engine.register_arrow("gw_account", account)
     return engine.sql(peer_features_sql(s) + " ORDER BY a.account_no")
