@@ -47,6 +47,7 @@ def main() -> None:
     ap.add_argument("--holdout", type=int, default=0, help="score on every K-th train address instead of dev")
     ap.add_argument("--test", action="store_true", help="also score on NAACL_DIR/test.txt")
     ap.add_argument("--param", action="append", default=[], help="neural hyper-parameter NAME=VALUE")
+    ap.add_argument("--score-every", type=int, default=1, help="neural: score every K-th epoch and the last")
     args = ap.parse_args()
     sents = list(read_corpus(args.naacl / "train.txt"))
     dev = list(read_corpus(args.naacl / "dev.txt"))
@@ -90,6 +91,9 @@ def _train_neural(sents: list[Sentence], dev: list[Sentence], args: argparse.Nam
     print(p, flush=True)
 
     def on_epoch(epoch: int, loss: float, secs: float, decode: Callable[[Sequence[str]], list[str]]) -> None:
+        if epoch % args.score_every and epoch != p.epochs:
+            print(f"epoch {epoch:3d}  loss {loss:8.3f}  {secs:5.0f} s CPU", flush=True)
+            return
         f1 = score((x.tags, decode(x.tokens)) for x in dev).overall()[2]
         print(
             f"epoch {epoch:3d}  loss {loss:8.3f}  {secs:5.0f} s CPU  F1 {f1:6.2f}  "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,41 @@ def test_neural_training_learns_a_small_corpus(tmp_path: Path, city: pa.Table) -
     tagger = NeuralTagger(path)
     exact = sum(chunks_from_tags(tagger.tag(s.tokens)) == chunks_from_tags(s.tags) for s in sents[160:])
     assert exact >= 30
+
+
+def test_ensemble_of_networks_averages_their_scores_as_pytorch_does(tmp_path: Path, city: pa.Table) -> None:
+    """Two networks trained with different seeds, stacked into one file: the numpy scores are the mean of
+    the members' scores and equal PyTorch's; an ensemble of one network with itself tags as that network."""
+    pytest.importorskip("torch")
+    from gridwatch.address.neural_train import NeuralParams, export_ensemble, torch_emissions, train_neural
+
+    sents = _corpus(city, 120)
+    params = NeuralParams(epochs=3, embedding=8, hidden=8, batch=8, lr=0.01)
+    paths = [
+        train_neural(sents[:100], tmp_path / f"m{seed}.npz", replace(params, seed=seed)) for seed in (0, 1)
+    ]
+    both = NeuralTagger(export_ensemble(paths, tmp_path / "both.npz"))
+    twice = NeuralTagger(export_ensemble([paths[0], paths[0]], tmp_path / "twice.npz"))
+    single = [NeuralTagger(p) for p in paths]
+    assert both.model.members == 2
+    for s in sents[100:]:
+        ids = both.model.ids(neural_features(s.tokens, both.gazetteer, both.lexicon))
+        em = both.model.emissions(ids)
+        np.testing.assert_allclose(em, torch_emissions(both.path, ids), atol=2e-4, rtol=1e-4)
+        np.testing.assert_allclose(em, (single[0].model.emissions(ids) + single[1].model.emissions(ids)) / 2)
+        assert twice.tag(s.tokens) == single[0].tag(s.tokens)
+
+
+def test_ensemble_refuses_networks_of_different_vocabularies(tmp_path: Path, city: pa.Table) -> None:
+    pytest.importorskip("torch")
+    from gridwatch.address.neural_train import NeuralParams, export_ensemble, train_neural
+
+    sents = _corpus(city, 120)
+    params = NeuralParams(epochs=1, embedding=8, hidden=8, batch=8)
+    a = train_neural(sents[:60], tmp_path / "a.npz", params)
+    b = train_neural(sents[60:], tmp_path / "b.npz", params)
+    with pytest.raises(ValueError, match="vocab"):
+        export_ensemble([a, b], tmp_path / "ab.npz")
 
 
 def test_cli_neural_training_without_pytorch_fails_clearly(

@@ -113,51 +113,92 @@ def viterbi(emissions: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np
     return path[::-1]
 
 
+WEIGHT_NAMES: tuple[str, ...] = (
+    "embedding",
+    "w_ih_f",
+    "w_hh_f",
+    "bias_f",
+    "w_ih_b",
+    "w_hh_b",
+    "bias_b",
+    "w_out",
+    "b_out",
+    "trans",
+    "start",
+    "end",
+)
+"""The weight arrays of a model file besides ``tags`` and ``vocab``.  A single network stores each as is;
+an ensemble of networks sharing one vocabulary stores each with a leading member axis."""
+
+
 class NeuralModel:
-    """The exported weights of one BiLSTM-CRF and its forward pass."""
+    """The exported weights of a BiLSTM-CRF, or of an ensemble of them, and the forward pass.
+
+    An ensemble's members share the feature vocabulary; its tag scores are the mean of the members'
+    scores, and its transition, start and end scores the mean of theirs, so Viterbi finds the path with
+    the best mean path score of the members."""
 
     def __init__(self, path: Path) -> None:
         with np.load(path, allow_pickle=False) as z:
             self.tags: list[str] = [str(t) for t in z["tags"]]
             vocab = [str(v) for v in z["vocab"]]
-            self.embedding = z["embedding"].astype(np.float32)
-            self.w_ih = [z["w_ih_f"].astype(np.float32), z["w_ih_b"].astype(np.float32)]
-            self.w_hh = [z["w_hh_f"].astype(np.float32), z["w_hh_b"].astype(np.float32)]
-            self.bias = [z["bias_f"].astype(np.float32), z["bias_b"].astype(np.float32)]
-            self.w_out = z["w_out"].astype(np.float32)
-            self.b_out = z["b_out"].astype(np.float32)
-            self.trans = z["trans"].astype(np.float32)
-            self.start = z["start"].astype(np.float32)
-            self.end = z["end"].astype(np.float32)
+            single = z["embedding"].ndim == 2
+            w = {k: (z[k][None] if single else z[k]) for k in WEIGHT_NAMES}
+        self.members = w["embedding"].shape[0]
+        self.embedding = w["embedding"].astype(np.float32)  # members × V × E
+        self.w_ih = [w["w_ih_f"].astype(np.float32), w["w_ih_b"].astype(np.float32)]  # per direction
+        self.w_hh = [w["w_hh_f"].astype(np.float32), w["w_hh_b"].astype(np.float32)]
+        self.bias = [w["bias_f"].astype(np.float32), w["bias_b"].astype(np.float32)]
+        self.w_out = w["w_out"].astype(np.float32)
+        self.b_out = w["b_out"].astype(np.float32)
+        self.member_trans = w["trans"].astype(np.float32)
+        self.member_start = w["start"].astype(np.float32)
+        self.member_end = w["end"].astype(np.float32)
+        self.trans = self.member_trans.mean(axis=0)
+        self.start = self.member_start.mean(axis=0)
+        self.end = self.member_end.mean(axis=0)
         self.index = {f: i for i, f in enumerate(vocab)}
-        self.w_ih_t = [np.ascontiguousarray(w.T) for w in self.w_ih]
-        self.w_out_t = np.ascontiguousarray(self.w_out.T)
-        self.w_hh_t = np.stack([np.ascontiguousarray(w.T) for w in self.w_hh])
+        self.w_ih_t = [np.ascontiguousarray(w.transpose(0, 2, 1)) for w in self.w_ih]
+        self.w_out_t = np.ascontiguousarray(self.w_out.transpose(0, 2, 1))
+        # recurrent weights of every member's forward LSTM, then every member's backward LSTM
+        self.w_hh_t = np.ascontiguousarray(np.concatenate(self.w_hh).transpose(0, 2, 1))
 
     def ids(self, features: Sequence[Sequence[str]]) -> list[list[int]]:
         get = self.index.get
         return [[j for j in (get(f) for f in fs) if j is not None] for fs in features]
 
     def inputs(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
-        """Summed feature embeddings per token (n × E)."""
+        """Summed feature embeddings per token, for each member (members × n × E)."""
         counts = [len(row) for row in ids]
         if all(counts):  # every token has at least its bias feature: one gather and one segment sum
             flat = np.fromiter((j for row in ids for j in row), dtype=np.int64, count=sum(counts))
             starts = np.cumsum([0, *counts[:-1]])
-            return np.add.reduceat(self.embedding[flat], starts, axis=0)
-        out = np.zeros((len(ids), self.embedding.shape[1]), dtype=np.float32)
+            return np.add.reduceat(self.embedding[:, flat], starts, axis=1)
+        out = np.zeros((self.members, len(ids), self.embedding.shape[2]), dtype=np.float32)
         for i, row in enumerate(ids):
             if row:
-                out[i] = self.embedding[list(row)].sum(axis=0)
+                out[:, i] = self.embedding[:, list(row)].sum(axis=1)
         return out
 
-    def emissions(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
-        """Tag scores per token (n × T)."""
+    def member_emissions(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
+        """Tag scores per token of each member (members × n × T)."""
         x = self.inputs(ids)
-        fwd = _rows_times(x, self.w_ih_t[0]) + self.bias[0]
-        bwd = _rows_times(x[::-1], self.w_ih_t[1]) + self.bias[1]
-        states = lstm_steps(np.stack([fwd, bwd]), self.w_hh_t)
-        return _rows_times(np.concatenate([states[0], states[1][::-1]], axis=1), self.w_out_t) + self.b_out
+        k = self.members
+        fwd = [_rows_times(x[m], self.w_ih_t[0][m]) + self.bias[0][m] for m in range(k)]
+        bwd = [_rows_times(x[m, ::-1], self.w_ih_t[1][m]) + self.bias[1][m] for m in range(k)]
+        states = lstm_steps(np.stack(fwd + bwd), self.w_hh_t)
+        return np.stack(
+            [
+                _rows_times(np.concatenate([states[m], states[k + m][::-1]], axis=1), self.w_out_t[m])
+                + self.b_out[m]
+                for m in range(k)
+            ]
+        )
+
+    def emissions(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
+        """Tag scores per token (n × T): the mean of the members' scores."""
+        em = self.member_emissions(ids)
+        return em[0] if self.members == 1 else em.mean(axis=0)
 
     def decode(self, ids: Sequence[Sequence[int]]) -> list[str]:
         if not ids:

@@ -25,7 +25,7 @@ from gridwatch.address.corpus import Sentence
 from gridwatch.address.gazetteer import division_gazetteer
 from gridwatch.address.labels import LABELS
 from gridwatch.address.lexicon import jackknifed, lexicon_path, save_lexicon, training_sentences
-from gridwatch.address.neural import NeuralModel, neural_features, viterbi
+from gridwatch.address.neural import WEIGHT_NAMES, NeuralModel, neural_features, viterbi
 
 TAGS: tuple[str, ...] = ("O", *(f"{p}-{lab}" for lab in LABELS for p in ("B", "I")))
 """The tag set of a neural model (index order of its output layer)."""
@@ -266,33 +266,62 @@ def train_neural(
 
 
 def torch_emissions(model_path: Path, ids: Sequence[Sequence[int]]) -> np.ndarray:
-    """Emissions of an exported model computed by PyTorch's own modules (embedding, LSTM, linear) — the
-    reference the numpy forward pass is checked against."""
+    """Emissions of an exported model computed by PyTorch's own modules (embedding, LSTM, linear), the mean
+    over an ensemble's members — the reference the numpy forward pass is checked against."""
     torch = _torch()
     m = NeuralModel(model_path)
-    hidden = m.w_hh[0].shape[1]
-    p = NeuralParams(embedding=m.embedding.shape[1], hidden=hidden, dropout=0.0)
-    net = _net(torch, m.embedding.shape[0], len(m.tags), p)
+    hidden = m.w_hh[0].shape[2]
+    p = NeuralParams(embedding=m.embedding.shape[2], hidden=hidden, dropout=0.0)
     t = torch.from_numpy
     zero = np.zeros(4 * hidden, dtype=np.float32)
-    state = {
-        "emb.weight": t(m.embedding),
-        "lstm.weight_ih_l0": t(m.w_ih[0]),
-        "lstm.weight_hh_l0": t(m.w_hh[0]),
-        "lstm.bias_ih_l0": t(m.bias[0]),
-        "lstm.bias_hh_l0": t(zero),
-        "lstm.weight_ih_l0_reverse": t(m.w_ih[1]),
-        "lstm.weight_hh_l0_reverse": t(m.w_hh[1]),
-        "lstm.bias_ih_l0_reverse": t(m.bias[1]),
-        "lstm.bias_hh_l0_reverse": t(zero),
-        "out.weight": t(m.w_out),
-        "out.bias": t(m.b_out),
-        "trans": t(m.trans),
-        "start": t(m.start),
-        "end": t(m.end),
-    }
-    net.load_state_dict(state)
-    net.eval()
     x, lengths = _batch(torch, [ids], 0.0, random.Random(0))
-    with torch.no_grad():
-        return np.asarray(net.emissions(x, lengths)[0].numpy(), dtype=np.float32)
+    out = []
+    for k in range(m.members):
+        net = _net(torch, m.embedding.shape[1], len(m.tags), p)
+        state = {
+            "emb.weight": t(m.embedding[k]),
+            "lstm.weight_ih_l0": t(m.w_ih[0][k]),
+            "lstm.weight_hh_l0": t(m.w_hh[0][k]),
+            "lstm.bias_ih_l0": t(m.bias[0][k]),
+            "lstm.bias_hh_l0": t(zero),
+            "lstm.weight_ih_l0_reverse": t(m.w_ih[1][k]),
+            "lstm.weight_hh_l0_reverse": t(m.w_hh[1][k]),
+            "lstm.bias_ih_l0_reverse": t(m.bias[1][k]),
+            "lstm.bias_hh_l0_reverse": t(zero),
+            "out.weight": t(m.w_out[k]),
+            "out.bias": t(m.b_out[k]),
+            "trans": t(m.member_trans[k]),
+            "start": t(m.member_start[k]),
+            "end": t(m.member_end[k]),
+        }
+        net.load_state_dict(state)
+        net.eval()
+        with torch.no_grad():
+            out.append(net.emissions(x, lengths)[0].numpy())
+    return np.asarray(np.mean(out, axis=0), dtype=np.float32)
+
+
+def export_ensemble(model_paths: Sequence[Path], path: Path) -> Path:
+    """Stack the weights of several exported networks trained on the same data (same feature vocabulary,
+    tags and learned lexicon; e.g. different seeds) into one ensemble model file with their lexicon."""
+    if not model_paths:
+        raise ValueError("an ensemble needs at least one model")
+    stacks: dict[str, list[np.ndarray]] = {k: [] for k in WEIGHT_NAMES}
+    first: dict[str, np.ndarray] = {}
+    for mp in model_paths:
+        with np.load(mp, allow_pickle=False) as z:
+            if not first:
+                first = {"tags": z["tags"], "vocab": z["vocab"]}
+            for key in ("tags", "vocab"):
+                if not np.array_equal(z[key], first[key]):
+                    raise ValueError(f"{mp} has another {key} than {model_paths[0]}")
+            for k in WEIGHT_NAMES:
+                stacks[k].extend(z[k] if z["embedding"].ndim == 3 else [z[k]])
+    lexicons = {lexicon_path(mp).read_bytes() for mp in model_paths}
+    if len(lexicons) != 1:
+        raise ValueError("the models were trained with different learned lexicons")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **first, **{k: np.stack(v) for k, v in stacks.items()})
+    lexicon_path(path).write_bytes(lexicons.pop())
+    return path
