@@ -6,7 +6,8 @@ Usage::
 
 Writes ``OUT`` (the members' weights stacked; parsing averages their tag and transition scores) and its
 learned lexicon, with :func:`gridwatch.address.neural_train.export_ensemble`.  ``--score`` prints conlleval
-chunk F1 on a labelled file of each member and of the ensemble, with the CPU time of tagging.
+chunk scores of the ensemble on a labelled file (``--score-members``: each member's F1 first) with the CPU
+time of tagging.
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
     ap.add_argument("models", type=Path, nargs="+")
-    ap.add_argument("--score", type=Path, default=None, help="labelled file to score members and ensemble on")
+    ap.add_argument("--score", type=Path, default=None, help="labelled file to score the ensemble on")
+    ap.add_argument("--score-members", action="store_true", help="score each member too")
     args = ap.parse_args()
     export_ensemble(args.models, args.out)
     print(f"{args.out}: {len(args.models)} members, {args.out.stat().st_size / 1e6:.1f} MB", flush=True)
     if args.score is None:
         return
     sents = list(read_corpus(args.score))
-    for path in [*args.models, args.out]:
+    for path in [*(args.models if args.score_members else []), args.out]:
         tagger = NeuralTagger(path)
         c0 = time.process_time()
         s = score((x.tags, tagger.tag(x.tokens)) for x in sents)
