@@ -98,7 +98,10 @@ def main() -> None:
             f"python benchmarks/bench_ingest.py --customers {args.customers} --days {args.days} "
             f"--interval-customers {args.interval_customers} --interval-days {args.interval_days}"
         )
-        out.write_text(f"# Ingest benchmark\n\nCommand: `{cmd}`\n\n{text}\n", encoding="utf-8")
+        marker = "<!-- hand-written notes below: kept when the benchmark rewrites the figures above -->"
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+        notes = old[old.index(marker):] if marker in old else marker + "\n"
+        out.write_text(f"# Ingest benchmark\n\nCommand: `{cmd}`\n\n{text}\n\n{notes}", encoding="utf-8")
 
 
 if __name__ == "__main__":
