@@ -15,7 +15,7 @@ from gridwatch.engine.base import register_engine
 from gridwatch.engine.dialects import transpile
 from gridwatch.lake.compact import recover_if_idle
 from gridwatch.lake.contracts import CONTRACTS
-from gridwatch.lake.layout import current_view_sql, duck_type, has_data, table_dir
+from gridwatch.lake.layout import current_view_sql, duck_type, has_data, stored_derived, table_dir
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,7 +64,7 @@ class SparkEngine:
             df = reader.parquet(str(base / "*.parquet"))
         raw = f"__raw_{name}"
         df.createOrReplaceTempView(raw)
-        self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {current_view_sql(contract, raw)}")
+        self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {current_view_sql(contract, raw, stored_derived(lake, table))}")
 
     def register_arrow(self, name: str, data: pa.Table) -> None:
         self.spark.createDataFrame(data.to_pandas()).createOrReplaceTempView(name)

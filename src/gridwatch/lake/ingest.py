@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gridwatch.config import LakeSettings
+from gridwatch.lake.account_key import DERIVED_SQL
 from gridwatch.lake.compact import lake_lock, recover
 from gridwatch.lake.contracts import CONTRACTS, Contract
 from gridwatch.lake.layout import QUARANTINE, duck_type, has_data, read_sql, table_dir
@@ -181,6 +182,7 @@ class Ingestor:
             accept_cond = "_eh IS NULL"
         now = datetime.now()
         cols = ", ".join(f"CAST({col.name} AS {duck_type(col.type)}) AS {col.name}" for col in c.columns)
+        cols += "".join(f", {DERIVED_SQL[col.name]} AS {col.name}" for col in c.derived)
         part_col = c.partition_by_month
         month = f", strftime({part_col}, '%Y-%m') AS _month" if part_col else ""
         order = ("_month, " if part_col else "") + key
