@@ -53,7 +53,7 @@ class SparkEngine:
         lake = self.workspace.lake_dir
         recover_if_idle(lake)  # an interrupted compaction must not show a partition twice
         if not has_data(lake, table):
-            cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
+            cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in (*contract.columns, *contract.derived))
             self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols} WHERE FALSE")
             return
         base = table_dir(lake, table)

@@ -63,7 +63,7 @@ def read_sql(lake_dir: Path, table: str) -> str:
     contract = CONTRACTS[table]
     recover_if_idle(lake_dir)
     if not has_data(lake_dir, table):
-        cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
+        cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in (*contract.columns, *contract.derived))
         return f"SELECT {cols} WHERE FALSE"
     glob = table_glob(lake_dir, table)
     hive = "true" if contract.partition_by_month else "false"
