@@ -4,7 +4,7 @@
 
 1. Writes a lake quickly (vectorised numpy, the lake layout with its meta and derived columns — the
    integer ``account_key`` by :func:`gridwatch.lake.account_key.account_key` —, one part per month sorted
-   by account then date in row groups of the lake's size, as ingest + `lake compact` leave it):
+   by account_key then date in row groups of the lake's size, as ingest + `lake compact` leave it):
    households following the weather with weekend uplift, 1% workshops (flat weekdays, Sunday and
    Spring Festival off), transformer districts of 100 customers.
 2. Times :func:`gridwatch.screening.run.screen` + the CSV, exactly the `gridwatch screen --out` path:
@@ -98,7 +98,7 @@ def write_lake(lake: Path, n: int, days: int, seed: int = 0) -> dict[str, float]
     wx.update(_meta(days, "bench"))
     pq.write_table(pa.table(wx), _mk(table_dir(lake, "weather") / "month=all") / "part-bench-0.parquet")
     rows = 0
-    idx = np.arange(n, dtype=np.int32)
+    idx = np.argsort(keys, kind="stable").astype(np.int32)  # parts are sorted by account_key, as ingest writes them
     month_of = np.array([d.strftime("%Y-%m") for d in dates])
     for m in sorted(set(month_of)):
         di = np.flatnonzero(month_of == m)
@@ -110,11 +110,12 @@ def write_lake(lake: Path, n: int, days: int, seed: int = 0) -> dict[str, float]
         tbl = {
             "account_no": pa.DictionaryArray.from_arrays(pa.array(np.repeat(idx, k)), acc_dict),
             "date": pa.array(np.tile(np.array([dates[i] for i in di], dtype="datetime64[D]"), n)),
-            "kwh": pa.array(np.round(kwh.ravel(), 3)),
-            ACCOUNT_KEY: pa.array(np.repeat(keys, k)),
+            "kwh": pa.array(np.round(kwh[idx].ravel(), 3)),
+            ACCOUNT_KEY: pa.array(np.repeat(keys[idx], k)),
         }
         tbl.update(_meta(n * k, "bench"))
-        # account-major rows (np.repeat), i.e. sorted by account then date, as ingest and compaction write
+        # account-major rows (np.repeat) in key order, i.e. sorted by account_key then date, as ingest and
+        # compaction write
         pq.write_table(pa.table(tbl), _mk(table_dir(lake, "readings_daily") / f"month={m}") / "part-bench-0.parquet",
                        row_group_size=ROW_GROUP_ROWS, compression="zstd")
         rows += n * k

@@ -151,7 +151,7 @@ def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path
     new = folder / f"part-c{cid}-00000.parquet"
     tmp = folder / f".{new.name}.tmp"
     files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts) + "]"
-    order = ", ".join([*contract.key, "_ingested_at"])
+    order = ", ".join([*contract.order_by, "_ingested_at"])
     # hive_partitioning off: the month column is the folder name, not a column of the parts
     src = f"read_parquet({files}, hive_partitioning = false, union_by_name = true)"
     n = con.sql(f"SELECT count(*) FROM {src}").fetchall()[0][0]

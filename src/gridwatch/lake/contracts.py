@@ -44,6 +44,12 @@ class Contract:
     """Columns the lake layout adds at ingest (never read from input files; see :mod:`.account_key`)."""
 
     @property
+    def order_by(self) -> list[str]:
+        """The order of rows inside a part: the derived key first (``account_key``: scans read the readings
+        in ranges of it), then the table's key."""
+        return [*(c.name for c in self.derived), *self.key]
+
+    @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 

@@ -185,7 +185,7 @@ class Ingestor:
         cols += "".join(f", {DERIVED_SQL[col.name]} AS {col.name}" for col in c.derived)
         part_col = c.partition_by_month
         month = f", strftime({part_col}, '%Y-%m') AS _month" if part_col else ""
-        order = ("_month, " if part_col else "") + key
+        order = ", ".join((["_month"] if part_col else []) + c.order_by)
         accepted = con.sql(f"""
             SELECT {cols}, '{batch}' AS _batch, TIMESTAMP '{now.isoformat(sep=' ')}' AS _ingested_at,
                    {_sql_str(str(path))} AS _source_file, _row AS _source_row{month}

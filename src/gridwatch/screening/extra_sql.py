@@ -65,7 +65,7 @@ def _interval_rows(w: Window, bucket: Bucket, k: str) -> str:
          kwh * 60.0 / coalesce(interval_min, 15) AS kw, coalesce(interval_min, 15) AS imin
   FROM readings_interval
   WHERE ts >= CAST({_d(w.interval_start)} AS TIMESTAMP) AND ts < {iend} AND kwh IS NOT NULL
-    AND {bucket.where("account_no")}
+    AND {bucket.where(k)}
 ),
 nd AS (
   SELECT {k}, count(DISTINCT day) AS n_days, sum(kwh) AS e FROM iv GROUP BY {k}

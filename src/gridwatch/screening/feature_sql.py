@@ -67,8 +67,8 @@ def _d(x: object) -> str:
 class Bucket:
     """A contiguous range of accounts: ``lo <= account_no < hi`` (an open end when None)."""
 
-    lo: str | None = None
-    hi: str | None = None
+    lo: str | int | None = None
+    hi: str | int | None = None
 
     def where(self, col: str) -> str:
         """The SQL condition selecting the bucket's rows of ``col`` (a plain range, so Parquet row-group
@@ -78,14 +78,14 @@ class Bucket:
         return " AND ".join(conds) or "TRUE"
 
 
-def buckets_between(bounds: list[str]) -> list[Bucket]:
+def buckets_between(bounds: list[str] | list[int]) -> list[Bucket]:
     """The buckets cut at sorted, distinct ``bounds``: (-inf, b0), [b0, b1), ... [b_last, +inf)."""
-    ends: list[str | None] = [None, *bounds, None]
+    ends: list[str | int | None] = [None, *bounds, None]
     return [Bucket(ends[i], ends[i + 1]) for i in range(len(ends) - 1)]
 
 
-def _s(x: str) -> str:
-    return "'" + x.replace("'", "''") + "'"
+def _s(x: str | int) -> str:
+    return str(x) if isinstance(x, int) else "'" + x.replace("'", "''") + "'"
 
 
 def account_features_sql(
@@ -105,8 +105,8 @@ def account_features_sql(
     day_len = (de - ds) % 24 or 24
     lo, hi = s.comfort_c
     b = bucket or Bucket()
-    bc = b.where("account_no")
-    rbc = b.where("r.account_no")
+    bc = b.where(k)
+    rbc = b.where(f"r.{k}")
     daily_rows = f"r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}"
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
@@ -221,7 +221,7 @@ ia AS (
 wat AS (
   SELECT account_no, sum(m3) AS water_m3, count(*) AS water_months
   FROM water
-  WHERE account_no IS NOT NULL AND {bc} AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
+  WHERE account_no IN (SELECT account_no FROM cust) AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
   GROUP BY account_no
 ),
 perm AS (

@@ -51,8 +51,8 @@ def curve_table(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSett
     residential profile, registered as ``gw_curve_ref``, then every bucket's accounts against it."""
     if not has_data(lake_dir, "readings_interval"):
         return _EMPTY_CURVE.empty_table()
-    buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s))
     k = key_column(engine, lake_dir)
+    buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s), k)
     engine.register_arrow("gw_curve_ref", concat_parts([engine.sql(curve_reference_sql(window, b, k)) for b in buckets]))
     return concat_parts([engine.sql(curve_features_sql(window, b, k)) for b in buckets])
 

@@ -83,7 +83,7 @@ def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
     return ds.dataset(files, format="parquet").count_rows() if files else 0
 
 
-def customer_buckets(engine: Engine, n: int) -> list[Bucket]:
+def customer_buckets(engine: Engine, n: int, k: str = "account_no") -> list[Bucket]:
     """``n`` ranges of ``account_no`` with about as many customers each (one unbounded range if n = 1).
 
     Needs the ``customers`` view registered; cut points that coincide (few customers) are merged.
@@ -91,7 +91,7 @@ def customer_buckets(engine: Engine, n: int) -> list[Bucket]:
     if n <= 1:
         return [Bucket()]
     qs = ", ".join(str(i / n) for i in range(1, n))
-    cut = engine.sql(f"SELECT quantile_disc(account_no, [{qs}]) AS q FROM customers").column("q")[0].as_py()
+    cut = engine.sql(f"SELECT quantile_disc({k}, [{qs}]) AS q FROM customers").column("q")[0].as_py()
     bounds = sorted({b for b in cut or [] if b is not None})
     return buckets_between(bounds)
 
@@ -123,8 +123,8 @@ def concat_parts(parts: list[pa.Table]) -> pa.Table:
 def compute_features(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
     """Per-customer features with peer statistics, one row per customer (see feature_catalog)."""
     register_inputs(engine, window)
-    buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s))
     k = key_column(engine, lake_dir)
+    buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s), k)
     account = concat_parts([engine.sql(account_features_sql(window, s, b, k)) for b in buckets])
     engine.register_arrow("gw_account", account)
     return engine.sql(peer_features_sql(s) + " ORDER BY a.account_no")
