@@ -15,10 +15,10 @@ Derived columns: the customers and readings tables also hold ``account_key``, an
 ``account_no`` computed at ingest (:mod:`gridwatch.lake.account_key`); input files never carry it.
 Compaction keeps it and writes it for parts of older lakes that lack it.
 
-Order inside a part: rows are sorted by the table's key (``account_no`` first for the readings) and
-written in row groups of :data:`ROW_GROUP_ROWS` rows, so each row group covers a narrow range of accounts
-and its min/max statistics let a reader that asks for a range of accounts (a screening bucket) skip the
-others.  Ingest sorts each part it writes; compaction (:mod:`gridwatch.lake.compact`) merges a partition
+Order inside a part: rows are sorted by :attr:`Contract.order_by` — ``account_key`` then the table's key
+for the customers and readings, the key elsewhere — and written in row groups of :data:`ROW_GROUP_ROWS`
+rows, so each row group covers a narrow range of account keys and its min/max statistics let a reader
+that asks for a range of keys (a screening bucket) skip the others.  Ingest sorts each part it writes; compaction (:mod:`gridwatch.lake.compact`) merges a partition
 into one part sorted the same way, which restores a clean account order when later ingests have added
 parts whose ranges overlap.
 """

@@ -56,7 +56,7 @@ def _d(x: object) -> str:
 
 
 def _interval_rows(w: Window, bucket: Bucket, k: str) -> str:
-    """The interval readings of the window for the accounts of ``bucket`` (a plain range on ``account_no``:
+    """The interval readings of the window for the accounts of ``bucket`` (a plain range of ``k``:
     row-group pruning), per account key column ``k`` (``account_key`` or ``account_no``, see
     :func:`gridwatch.screening.features.key_column`)."""
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"

@@ -5,10 +5,10 @@ Two passes:
 1. :func:`account_features_sql` — per customer, from the lake views ``customers``, ``readings_daily``,
    ``readings_interval``, ``weather``, ``water``, ``permits``, ``registry``, ``closures`` and the
    registered calendar ``gw_calendar``.  It may be run per bucket of customers — a contiguous range of
-   ``account_no`` (:class:`Bucket`) — so that exact medians/quantiles (which cannot spill in DuckDB) stay
-   within memory; the lake keeps each part sorted by account (see :mod:`gridwatch.lake.layout`), so a
+   the account key (:class:`Bucket`; ``account_key``, else ``account_no``) — so that exact medians/quantiles (which cannot spill in DuckDB) stay
+   within memory; the lake keeps each part sorted by account key (see :mod:`gridwatch.lake.layout`), so a
    bucket's range filter lets the engine skip the row groups of other buckets.  The daily readings are read
-   twice, each time with only ``account_no, date, kwh``: one scan (``da0``) computes every moment,
+   twice, each time with only the key, ``date`` and ``kwh``: one scan (``da0``) computes every moment,
    conditional mean and the exact median/p95 in one group-by, with the calendar and the weather already
    reduced to one flag row per day (``cal``, 365 rows); a second scan (``db``) counts the days against
    each account's own thresholds (off, on, flat), which are known only after the first.  No window
@@ -94,8 +94,8 @@ def account_features_sql(
     """Per-customer features for the window (DuckDB dialect), of the customers of ``bucket`` (default: all).
 
     The readings are grouped and joined by the account key column ``k``: ``account_key`` (BIGINT, stored
-    at ingest) or ``account_no`` (lakes without the key); buckets stay ranges of ``account_no``, the
-    column the parts are sorted by.
+    at ingest) or ``account_no`` (lakes without the key); buckets are ranges of ``k`` (the lake sorts the
+    keyed parts by ``account_key``, so the ranges prune row groups).
     """
     ns, ne = s.night_hours
     ds, de = s.day_hours

@@ -1,11 +1,12 @@
 """Run the feature SQL on an engine: register inputs, run pass 1 per customer bucket, then the peer pass.
 
-A bucket is a contiguous range of ``account_no`` cut at quantiles of the customers table, so that each
-bucket holds about the same number of customers.  The lake keeps every part sorted by account with modest
+A bucket is a contiguous range of the account key cut at quantiles of the customers table, so that each
+bucket holds about the same number of customers.  The lake keeps every part sorted by account key with modest
 row groups (:mod:`gridwatch.lake.layout`), so the engine's Parquet reader skips the row groups outside a
 bucket's range by their min/max statistics: the buckets together read the readings about once, however
 many there are.  The readings are grouped by the integer ``account_key`` stored at ingest when the lake
-has it (:func:`key_column`), the text ``account_no`` otherwise; buckets stay ranges of ``account_no``.
+has it (:func:`key_column`), the text ``account_no`` otherwise; buckets are ranges of that column (the lake
+sorts the keyed parts by ``account_key``, so its ranges prune row groups).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
 
 
 def customer_buckets(engine: Engine, n: int, k: str = "account_no") -> list[Bucket]:
-    """``n`` ranges of ``account_no`` with about as many customers each (one unbounded range if n = 1).
+    """``n`` ranges of the key column ``k`` with about as many customers each (one unbounded range if n = 1).
 
     Needs the ``customers`` view registered; cut points that coincide (few customers) are merged.
     """
