@@ -48,7 +48,7 @@ class LakeSettings(Strict):
     row_group_rows: int = Field(
         ROW_GROUP_ROWS,
         ge=1_000,
-        description="Rows per Parquet row group written by ingest and compaction; parts are sorted by account, "
+        description="Rows per Parquet row group written by ingest and compaction; parts are sorted by account key, "
         "so a screening bucket skips the row groups outside its range of accounts.",
     )
 

@@ -1,4 +1,4 @@
-"""Parts are sorted by account with small row groups, after ingest and after compaction (the order that lets
+"""Parts are sorted by account key (then account, date) with small row groups, after ingest and after compaction (the order that lets
 a screening bucket skip other buckets' row groups)."""
 
 from __future__ import annotations
@@ -41,14 +41,16 @@ def lake(tmp_path: Path) -> Path:
     return lake
 
 
-def _keys(part: Path) -> list[tuple[str, date]]:
-    t = pq.read_table(part, columns=["account_no", "date"])
-    return list(zip(t.column("account_no").to_pylist(), t.column("date").to_pylist(), strict=True))
+def _keys(part: Path) -> list[tuple[int, str, date]]:
+    """The sort key of every row: ``account_key`` (the layout's order for readings), account, date."""
+    t = pq.read_table(part, columns=["account_key", "account_no", "date"])
+    return list(zip(t.column("account_key").to_pylist(), t.column("account_no").to_pylist(),
+                    t.column("date").to_pylist(), strict=True))
 
 
-def _row_group_ranges(part: Path) -> list[tuple[str, str, int]]:
+def _row_group_ranges(part: Path) -> list[tuple[int, int, int]]:
     meta = pq.ParquetFile(part).metadata
-    col = meta.schema.names.index("account_no")
+    col = meta.schema.names.index("account_key")
     out = []
     for i in range(meta.num_row_groups):
         rg = meta.row_group(i)

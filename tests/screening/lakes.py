@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gridwatch.lake.account_key import account_key
 from gridwatch.lake.contracts import CONTRACTS
 from gridwatch.lake.layout import table_dir
 
@@ -27,6 +28,8 @@ def write_table(lake_dir: Path, table: str, rows: dict[str, list], batch: str = 
     cols = {}
     for c in contract.columns:
         cols[c.name] = pa.array(rows.get(c.name, [None] * n), _PA[c.type])
+    for c in contract.derived:  # as ingest writes them
+        cols[c.name] = pa.array([None if a is None else account_key(a) for a in rows["account_no"]], pa.int64())
     cols["_batch"] = pa.array([batch] * n)
     cols["_ingested_at"] = pa.array([datetime(2026, 11, 1)] * n, pa.timestamp("us"))
     cols["_source_file"] = pa.array([f"{table}.csv"] * n)

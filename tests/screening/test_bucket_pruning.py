@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from gridwatch.engine import get_engine
+from gridwatch.lake.account_key import ACCOUNT_KEY
 from gridwatch.lake.compact import compact
 from gridwatch.lake.ingest import ingest_files
 from gridwatch.screening.feature_sql import Bucket, account_features_sql
-from gridwatch.screening.features import customer_buckets, register_inputs
+from gridwatch.screening.features import customer_buckets, key_column, register_inputs
 from gridwatch.screening.window import Window
 from gridwatch.workspace import Workspace
 
@@ -69,13 +70,15 @@ def test_buckets_together_read_the_daily_readings_about_once(ws: Workspace, tmp_
     eng = get_engine("duckdb", ws)
     try:
         register_inputs(eng, w)
-        buckets = customer_buckets(eng, 4)
+        k = key_column(eng, ws.lake_dir)
+        buckets = customer_buckets(eng, 4, k)
     finally:
         eng.close()
+    assert k == ACCOUNT_KEY  # ingest wrote the key and sorted the parts by it
     assert len(buckets) == 4
-    whole, present = _daily_row_groups(ws, account_features_sql(w, s), tmp_path / "all.json")
+    whole, present = _daily_row_groups(ws, account_features_sql(w, s, k=k), tmp_path / "all.json")
     assert whole == present >= 40  # without a bucket every row group is read
-    reads = [_daily_row_groups(ws, account_features_sql(w, s, b), tmp_path / f"b{i}.json")[0]
+    reads = [_daily_row_groups(ws, account_features_sql(w, s, b, k), tmp_path / f"b{i}.json")[0]
              for i, b in enumerate(buckets)]
     # a cut between two accounts shares at most one row group per month partition and scan of the readings
     # (2 months, 3 scans: first pass, day counts, closures)
@@ -88,5 +91,6 @@ def test_buckets_together_read_the_daily_readings_about_once(ws: Workspace, tmp_
 def test_a_bucket_outside_every_account_reads_no_row_group(ws: Workspace, tmp_path: Path) -> None:
     s = ws.settings.screening.model_copy(update={"lookback_days": DAYS})
     w = Window.of(AS_OF, s)
-    read, _ = _daily_row_groups(ws, account_features_sql(w, s, Bucket("Z", None)), tmp_path / "z.json")
+    beyond = Bucket(2**63 - 1, None)  # above every account_key
+    read, _ = _daily_row_groups(ws, account_features_sql(w, s, beyond, ACCOUNT_KEY), tmp_path / "z.json")
     assert read == 0

@@ -15,7 +15,7 @@ from gridwatch.engine.base import register_engine
 from gridwatch.engine.dialects import transpile
 from gridwatch.lake.compact import recover_if_idle
 from gridwatch.lake.contracts import CONTRACTS
-from gridwatch.lake.layout import current_view_sql, duck_type, has_data, table_dir
+from gridwatch.lake.layout import current_view_sql, duck_type, has_data, stored_derived, table_dir
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -53,7 +53,7 @@ class SparkEngine:
         lake = self.workspace.lake_dir
         recover_if_idle(lake)  # an interrupted compaction must not show a partition twice
         if not has_data(lake, table):
-            cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
+            cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in (*contract.columns, *contract.derived))
             self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols} WHERE FALSE")
             return
         base = table_dir(lake, table)
@@ -64,7 +64,7 @@ class SparkEngine:
             df = reader.parquet(str(base / "*.parquet"))
         raw = f"__raw_{name}"
         df.createOrReplaceTempView(raw)
-        self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {current_view_sql(contract, raw)}")
+        self.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {current_view_sql(contract, raw, stored_derived(lake, table))}")
 
     def register_arrow(self, name: str, data: pa.Table) -> None:
         self.spark.createDataFrame(data.to_pandas()).createOrReplaceTempView(name)

@@ -37,7 +37,9 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
+from gridwatch.lake.account_key import DERIVED_SQL
 from gridwatch.lake.contracts import CONTRACTS, Contract
 from gridwatch.lake.layout import JOURNAL_DIR, ROW_GROUP_ROWS, table_dir
 from gridwatch.lake.writer import _fsync_dir, write_json
@@ -126,6 +128,18 @@ def _partitions(lake_dir: Path, contract: Contract) -> list[Path]:
     return [base]
 
 
+def _columns(parts: list[Path], contract: Contract) -> str:
+    """Every stored column; a derived column is kept as stored when every part holds it and computed
+    again (the same deterministic value) when some part, written before it existed, lacks it."""
+    schemas = [set(pq.read_schema(p).names) for p in parts]
+    missing = [c.name for c in contract.derived if not all(c.name in sc for sc in schemas)]
+    if not missing:
+        return "*"
+    held = [m for m in missing if any(m in sc for sc in schemas)]
+    star = f"* EXCLUDE ({', '.join(held)})" if held else "*"
+    return star + "".join(f", {DERIVED_SQL[m]} AS {m}" for m in missing)
+
+
 def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path, contract: Contract,
                     report: CompactReport, row_group_rows: int) -> None:
     parts = sorted(p for p in folder.glob("*.parquet"))
@@ -137,11 +151,11 @@ def _compact_folder(con: duckdb.DuckDBPyConnection, lake_dir: Path, folder: Path
     new = folder / f"part-c{cid}-00000.parquet"
     tmp = folder / f".{new.name}.tmp"
     files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts) + "]"
-    order = ", ".join([*contract.key, "_ingested_at"])
+    order = ", ".join([*contract.order_by, "_ingested_at"])
     # hive_partitioning off: the month column is the folder name, not a column of the parts
     src = f"read_parquet({files}, hive_partitioning = false, union_by_name = true)"
     n = con.sql(f"SELECT count(*) FROM {src}").fetchall()[0][0]
-    con.execute(f"COPY (SELECT * FROM {src} ORDER BY {order}) TO '{tmp}' "
+    con.execute(f"COPY (SELECT {_columns(parts, contract)} FROM {src} ORDER BY {order}) TO '{tmp}' "
                 f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {row_group_rows})")
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())

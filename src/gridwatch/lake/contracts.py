@@ -8,7 +8,8 @@ and field instead of failing the whole file.
 
 Time: ``date`` is a local calendar day; ``ts`` is the *start* of a metering interval in local time
 (Asia/Shanghai), stored as a timezone-naive TIMESTAMP.  ``month`` (``YYYY-MM``) is the partition key of
-time series tables and is derived, never read.
+time series tables and is derived, never read; so is ``account_key`` (:data:`ACCOUNT_KEY_COLUMN`), an
+integer key of ``account_no`` that ingest stores in the customers and readings tables.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ class Contract:
     partition_by_month: str | None = None  # name of the date/timestamp column partitioning the table
     kind: Literal["dimension", "series"] = "dimension"
     needs_known_account: bool = False  # rows must name an account present in `customers`
+    derived: tuple[Column, ...] = ()
+    """Columns the lake layout adds at ingest (never read from input files; see :mod:`.account_key`)."""
+
+    @property
+    def order_by(self) -> list[str]:
+        """The order of rows inside a part: the derived key first (``account_key``: scans read the readings
+        in ranges of it), then the table's key."""
+        return [*(c.name for c in self.derived), *self.key]
 
     @property
     def column_names(self) -> list[str]:
@@ -50,6 +59,12 @@ class Contract:
                 return c
         raise KeyError(name)
 
+
+ACCOUNT_KEY_COLUMN = Column(
+    "account_key", "int",
+    description="Derived at ingest, never in input files: 64-bit key of `account_no` (first 8 bytes of its "
+    "MD5, big-endian, minus 2^63); scans group by it instead of the text account number",
+)
 
 TARIFFS = ("residential", "commercial", "industrial", "agricultural", "other")
 
@@ -75,6 +90,7 @@ STATUS_ALIASES: dict[str, str] = {
 
 CUSTOMERS = Contract(
     name="customers",
+    derived=(ACCOUNT_KEY_COLUMN,),
     description="Power customers (用电客户): one row per account.",
     key=("account_no",),
     columns=(
@@ -94,6 +110,7 @@ CUSTOMERS = Contract(
 
 READINGS_DAILY = Contract(
     name="readings_daily",
+    derived=(ACCOUNT_KEY_COLUMN,),
     description="Daily energy per account (日电量).",
     key=("account_no", "date"),
     partition_by_month="date",
@@ -108,6 +125,7 @@ READINGS_DAILY = Contract(
 
 READINGS_INTERVAL = Contract(
     name="readings_interval",
+    derived=(ACCOUNT_KEY_COLUMN,),
     description="Interval energy per account (15/30/60-minute 负荷曲线 data).",
     key=("account_no", "ts"),
     partition_by_month="ts",

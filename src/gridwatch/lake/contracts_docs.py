@@ -36,6 +36,8 @@ def render() -> str:
         for col in c.columns:
             out.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {col.unit} | "
                        f"{_cell(col.description)} |")
+        for col in c.derived:
+            out.append(f"| `{col.name}` | {col.type} | derived | {col.unit} | {_cell(col.description)} |")
         checks = CHECKS.get(c.name, [])
         if checks:
             out += ["", "Checks beyond type and presence:", ""]

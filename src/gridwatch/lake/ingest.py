@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gridwatch.config import LakeSettings
+from gridwatch.lake.account_key import DERIVED_SQL
 from gridwatch.lake.compact import lake_lock, recover
 from gridwatch.lake.contracts import CONTRACTS, Contract
 from gridwatch.lake.layout import QUARANTINE, duck_type, has_data, read_sql, table_dir
@@ -181,9 +182,10 @@ class Ingestor:
             accept_cond = "_eh IS NULL"
         now = datetime.now()
         cols = ", ".join(f"CAST({col.name} AS {duck_type(col.type)}) AS {col.name}" for col in c.columns)
+        cols += "".join(f", {DERIVED_SQL[col.name]} AS {col.name}" for col in c.derived)
         part_col = c.partition_by_month
         month = f", strftime({part_col}, '%Y-%m') AS _month" if part_col else ""
-        order = ("_month, " if part_col else "") + key
+        order = ", ".join((["_month"] if part_col else []) + c.order_by)
         accepted = con.sql(f"""
             SELECT {cols}, '{batch}' AS _batch, TIMESTAMP '{now.isoformat(sep=' ')}' AS _ingested_at,
                    {_sql_str(str(path))} AS _source_file, _row AS _source_row{month}

@@ -11,10 +11,14 @@ half-written part.  Dimension tables may hold several versions of a key across p
 the one with the latest ``_ingested_at`` (see :func:`current_view_sql`).  Readers glob only
 ``*.parquet`` and so never see temporary files.
 
-Order inside a part: rows are sorted by the table's key (``account_no`` first for the readings) and
-written in row groups of :data:`ROW_GROUP_ROWS` rows, so each row group covers a narrow range of accounts
-and its min/max statistics let a reader that asks for a range of accounts (a screening bucket) skip the
-others.  Ingest sorts each part it writes; compaction (:mod:`gridwatch.lake.compact`) merges a partition
+Derived columns: the customers and readings tables also hold ``account_key``, an integer key of
+``account_no`` computed at ingest (:mod:`gridwatch.lake.account_key`); input files never carry it.
+Compaction keeps it and writes it for parts of older lakes that lack it.
+
+Order inside a part: rows are sorted by :attr:`Contract.order_by` — ``account_key`` then the table's key
+for the customers and readings, the key elsewhere — and written in row groups of :data:`ROW_GROUP_ROWS`
+rows, so each row group covers a narrow range of account keys and its min/max statistics let a reader
+that asks for a range of keys (a screening bucket) skip the others.  Ingest sorts each part it writes; compaction (:mod:`gridwatch.lake.compact`) merges a partition
 into one part sorted the same way, which restores a clean account order when later ingests have added
 parts whose ranges overlap.
 """
@@ -22,6 +26,8 @@ parts whose ranges overlap.
 from __future__ import annotations
 
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from gridwatch.lake.contracts import CONTRACTS, Contract
 
@@ -57,17 +63,39 @@ def read_sql(lake_dir: Path, table: str) -> str:
     contract = CONTRACTS[table]
     recover_if_idle(lake_dir)
     if not has_data(lake_dir, table):
-        cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in contract.columns)
+        cols = ", ".join(f"CAST(NULL AS {duck_type(c.type)}) AS {c.name}" for c in (*contract.columns, *contract.derived))
         return f"SELECT {cols} WHERE FALSE"
     glob = table_glob(lake_dir, table)
     hive = "true" if contract.partition_by_month else "false"
     src = f"read_parquet('{glob}', hive_partitioning = {hive}, union_by_name = true)"
-    return current_view_sql(contract, src)
+    return current_view_sql(contract, src, stored_derived(lake_dir, table))
 
 
-def current_view_sql(contract: Contract, source: str) -> str:
-    """Select the contract's columns, keeping one row per key (latest ingest wins for dimensions)."""
-    cols = ", ".join(contract.column_names)
+def table_parts(lake_dir: Path, table: str) -> list[Path]:
+    """Every Parquet part of a table."""
+    return sorted(table_dir(lake_dir, table).rglob("*.parquet"))
+
+
+def stored_derived(lake_dir: Path, table: str) -> list[str]:
+    """The derived columns (``Contract.derived``) that every part of the table holds (from the footers).
+
+    Lakes written before a derived column existed lack it; a view shows a derived column only when no
+    part lacks it, so a reader never sees it NULL for some rows."""
+    names = [c.name for c in CONTRACTS[table].derived]
+    if not names:
+        return []
+    for part in table_parts(lake_dir, table):
+        held = set(pq.read_schema(part).names)
+        names = [n for n in names if n in held]
+        if not names:
+            break
+    return names
+
+
+def current_view_sql(contract: Contract, source: str, derived: list[str] | None = None) -> str:
+    """Select the contract's columns and the given stored ``derived`` ones, keeping one row per key
+    (latest ingest wins for dimensions)."""
+    cols = ", ".join([*contract.column_names, *(derived or [])])
     if contract.kind == "series":
         return f"SELECT {cols} FROM {source}"
     key = ", ".join(contract.key)

@@ -43,9 +43,13 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    (`gridwatch.engine`; Spark gets it transpiled by sqlglot, with the few dialect differences in
    `engine/dialects.py`). Pass 1 is per customer over the lake; DuckDB runs it per bucket of customers
    (`screening.bucket_rows` readings each) because its exact median/quantile cannot spill. A bucket is a
-   range of `account_no` cut at the customers' quantiles; the lake keeps its parts sorted by account in
-   small row groups, so each bucket reads only its own row groups (Parquet min/max pruning). Pass 1 reads only
-   `account_no, date, kwh` of the daily readings, twice: one group-by computes every moment, conditional
+   range of the account key cut at the customers' quantiles; the lake keeps its parts sorted by it in
+   small row groups, so each bucket reads only its own row groups (Parquet min/max pruning). The readings
+   are grouped and joined by `account_key`, the BIGINT key of `account_no` the lake stores at ingest
+   (`lake/account_key.py`), and the per-account results joined back to `account_no` through the customers
+   (`features.key_column`; a lake without the key, or where two customers share one, groups by
+   `account_no`, the same SQL with the other column); buckets are then ranges of `account_key`, by which
+   the lake sorts those parts. Pass 1 reads only `account_key, date, kwh` of the daily readings, twice: one group-by computes every moment, conditional
    mean and the exact median/p95 (calendar and weather reduced beforehand to one flag row per day), a
    second counts days against each account's own thresholds (off, on, flat); no window function or sort
    runs over daily rows. Pass 2 compares every customer

@@ -55,86 +55,89 @@ def _d(x: object) -> str:
     return f"DATE '{x}'"
 
 
-def _interval_rows(w: Window, bucket: Bucket) -> str:
-    """The interval readings of the window for the accounts of ``bucket`` (a plain range: row-group pruning)."""
+def _interval_rows(w: Window, bucket: Bucket, k: str) -> str:
+    """The interval readings of the window for the accounts of ``bucket`` (a plain range of ``k``:
+    row-group pruning), per account key column ``k`` (``account_key`` or ``account_no``, see
+    :func:`gridwatch.screening.features.key_column`)."""
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
     return f"""iv AS (
-  SELECT account_no, ts, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
+  SELECT {k}, ts, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
          kwh * 60.0 / coalesce(interval_min, 15) AS kw, coalesce(interval_min, 15) AS imin
   FROM readings_interval
   WHERE ts >= CAST({_d(w.interval_start)} AS TIMESTAMP) AND ts < {iend} AND kwh IS NOT NULL
-    AND {bucket.where("account_no")}
+    AND {bucket.where(k)}
 ),
 nd AS (
-  SELECT account_no, count(DISTINCT day) AS n_days, sum(kwh) AS e FROM iv GROUP BY account_no
+  SELECT {k}, count(DISTINCT day) AS n_days, sum(kwh) AS e FROM iv GROUP BY {k}
 ),
 hp AS (
-  SELECT iv.account_no, iv.h, sum(iv.kwh) / nullif(nd.e, 0) AS share
-  FROM iv JOIN nd ON iv.account_no = nd.account_no
-  GROUP BY iv.account_no, iv.h, nd.e
+  SELECT iv.{k}, iv.h, sum(iv.kwh) / nullif(nd.e, 0) AS share
+  FROM iv JOIN nd ON iv.{k} = nd.{k}
+  GROUP BY iv.{k}, iv.h, nd.e
 )"""
 
 
-def curve_reference_sql(w: Window, bucket: Bucket | None = None) -> str:
+def curve_reference_sql(w: Window, bucket: Bucket | None = None, k: str = "account_no") -> str:
     """Per hour, the sum and count of the hourly energy shares of the residential accounts of ``bucket``:
     the parts of the mean residential profile, added up over the buckets by :func:`curve_features_sql`
     (registered as ``gw_curve_ref``)."""
     return f"""
-WITH {_interval_rows(w, bucket or Bucket())}
+WITH {_interval_rows(w, bucket or Bucket(), k)}
 SELECT hp.h, sum(hp.share) AS share_sum, count(*) AS n
-FROM hp JOIN customers c ON hp.account_no = c.account_no
+FROM hp JOIN customers c ON hp.{k} = c.{k}
 WHERE c.tariff = 'residential' AND hp.share IS NOT NULL
 GROUP BY hp.h
 """
 
 
-def curve_features_sql(w: Window, bucket: Bucket | None = None) -> str:
+def curve_features_sql(w: Window, bucket: Bucket | None = None, k: str = "account_no") -> str:
     """Per-account EV-charging and household-shape features from ``readings_interval`` for the accounts of
     ``bucket`` (default: all), against the residential profile parts in ``gw_curve_ref``."""
     start_ok = f"(hour(r.t0) >= {EV_START_FROM} OR hour(r.t0) < {EV_START_TO})"
     return f"""
-WITH {_interval_rows(w, bucket or Bucket())},
+WITH {_interval_rows(w, bucket or Bucket(), k)},
 dm AS (
-  SELECT account_no, day, median(kw) AS kw_med FROM iv GROUP BY account_no, day
+  SELECT {k}, day, median(kw) AS kw_med FROM iv GROUP BY {k}, day
 ),
 x AS (
-  SELECT iv.account_no, iv.ts, iv.imin, iv.kw - dm.kw_med AS excess,
+  SELECT iv.{k}, iv.ts, iv.imin, iv.kw - dm.kw_med AS excess,
          CASE WHEN iv.kw - dm.kw_med >= {EV_MIN_KW} THEN 1 ELSE 0 END AS hi
-  FROM iv JOIN dm ON iv.account_no = dm.account_no AND iv.day = dm.day
+  FROM iv JOIN dm ON iv.{k} = dm.{k} AND iv.day = dm.day
 ),
 g AS (
-  SELECT account_no, ts, imin, excess, hi,
-         row_number() OVER (PARTITION BY account_no ORDER BY ts)
-           - row_number() OVER (PARTITION BY account_no, hi ORDER BY ts) AS grp
+  SELECT {k}, ts, imin, excess, hi,
+         row_number() OVER (PARTITION BY {k} ORDER BY ts)
+           - row_number() OVER (PARTITION BY {k}, hi ORDER BY ts) AS grp
   FROM x
 ),
 runs AS (
-  SELECT account_no, grp, min(ts) AS t0, sum(imin) / 60.0 AS hours,
+  SELECT {k}, grp, min(ts) AS t0, sum(imin) / 60.0 AS hours,
          sum(excess * imin / 60.0) AS e_excess, avg(excess) AS m_excess, stddev_pop(excess) AS s_excess
-  FROM g WHERE hi = 1 GROUP BY account_no, grp
+  FROM g WHERE hi = 1 GROUP BY {k}, grp
 ),
 ev AS (
-  SELECT r.account_no, sum(r.e_excess) AS ev_kwh, count(DISTINCT CAST(r.t0 AS DATE)) AS ev_days
+  SELECT r.{k}, sum(r.e_excess) AS ev_kwh, count(DISTINCT CAST(r.t0 AS DATE)) AS ev_days
   FROM runs r
   WHERE r.hours >= {EV_MIN_H} AND r.hours <= {EV_MAX_H} AND {start_ok}
     AND r.s_excess <= {EV_MAX_CV} * r.m_excess
-  GROUP BY r.account_no
+  GROUP BY r.{k}
 ),
 ref AS (
   SELECT h, sum(share_sum) / sum(n) AS ref_share FROM gw_curve_ref GROUP BY h
 ),
 sc AS (
-  SELECT hp.account_no, corr(hp.share, ref.ref_share) AS res_shape_corr, count(*) AS n_hours
+  SELECT hp.{k}, corr(hp.share, ref.ref_share) AS res_shape_corr, count(*) AS n_hours
   FROM hp JOIN ref ON hp.h = ref.h
-  GROUP BY hp.account_no
+  GROUP BY hp.{k}
 )
-SELECT nd.account_no,
+SELECT c.account_no,
   coalesce(ev.ev_kwh, 0) / nd.n_days AS ev_kwh_day,
   coalesce(ev.ev_days, 0) / CAST(nd.n_days AS DOUBLE) AS ev_days_share,
   CASE WHEN sc.n_hours >= 20 THEN sc.res_shape_corr END AS res_shape_corr
 FROM nd
-LEFT JOIN ev ON nd.account_no = ev.account_no
-LEFT JOIN sc ON nd.account_no = sc.account_no
+JOIN customers c ON nd.{k} = c.{k}
+LEFT JOIN ev ON nd.{k} = ev.{k}
+LEFT JOIN sc ON nd.{k} = sc.{k}
 """
 
 

@@ -5,10 +5,10 @@ Two passes:
 1. :func:`account_features_sql` — per customer, from the lake views ``customers``, ``readings_daily``,
    ``readings_interval``, ``weather``, ``water``, ``permits``, ``registry``, ``closures`` and the
    registered calendar ``gw_calendar``.  It may be run per bucket of customers — a contiguous range of
-   ``account_no`` (:class:`Bucket`) — so that exact medians/quantiles (which cannot spill in DuckDB) stay
-   within memory; the lake keeps each part sorted by account (see :mod:`gridwatch.lake.layout`), so a
+   the account key (:class:`Bucket`; ``account_key``, else ``account_no``) — so that exact medians/quantiles (which cannot spill in DuckDB) stay
+   within memory; the lake keeps each part sorted by account key (see :mod:`gridwatch.lake.layout`), so a
    bucket's range filter lets the engine skip the row groups of other buckets.  The daily readings are read
-   twice, each time with only ``account_no, date, kwh``: one scan (``da0``) computes every moment,
+   twice, each time with only the key, ``date`` and ``kwh``: one scan (``da0``) computes every moment,
    conditional mean and the exact median/p95 in one group-by, with the calendar and the weather already
    reduced to one flag row per day (``cal``, 365 rows); a second scan (``db``) counts the days against
    each account's own thresholds (off, on, flat), which are known only after the first.  No window
@@ -67,8 +67,8 @@ def _d(x: object) -> str:
 class Bucket:
     """A contiguous range of accounts: ``lo <= account_no < hi`` (an open end when None)."""
 
-    lo: str | None = None
-    hi: str | None = None
+    lo: str | int | None = None
+    hi: str | int | None = None
 
     def where(self, col: str) -> str:
         """The SQL condition selecting the bucket's rows of ``col`` (a plain range, so Parquet row-group
@@ -78,18 +78,25 @@ class Bucket:
         return " AND ".join(conds) or "TRUE"
 
 
-def buckets_between(bounds: list[str]) -> list[Bucket]:
+def buckets_between(bounds: list[str] | list[int]) -> list[Bucket]:
     """The buckets cut at sorted, distinct ``bounds``: (-inf, b0), [b0, b1), ... [b_last, +inf)."""
-    ends: list[str | None] = [None, *bounds, None]
+    ends: list[str | int | None] = [None, *bounds, None]
     return [Bucket(ends[i], ends[i + 1]) for i in range(len(ends) - 1)]
 
 
-def _s(x: str) -> str:
-    return "'" + x.replace("'", "''") + "'"
+def _s(x: str | int) -> str:
+    return str(x) if isinstance(x, int) else "'" + x.replace("'", "''") + "'"
 
 
-def account_features_sql(w: Window, s: ScreeningSettings, bucket: Bucket | None = None) -> str:
-    """Per-customer features for the window (DuckDB dialect), of the customers of ``bucket`` (default: all)."""
+def account_features_sql(
+    w: Window, s: ScreeningSettings, bucket: Bucket | None = None, k: str = "account_no"
+) -> str:
+    """Per-customer features for the window (DuckDB dialect), of the customers of ``bucket`` (default: all).
+
+    The readings are grouped and joined by the account key column ``k``: ``account_key`` (BIGINT, stored
+    at ingest) or ``account_no`` (lakes without the key); buckets are ranges of ``k`` (the lake sorts the
+    keyed parts by ``account_key``, so the ranges prune row groups).
+    """
     ns, ne = s.night_hours
     ds, de = s.day_hours
     night = f"(h >= {ns} OR h < {ne})" if ns > ne else f"(h >= {ns} AND h < {ne})"
@@ -98,17 +105,18 @@ def account_features_sql(w: Window, s: ScreeningSettings, bucket: Bucket | None 
     day_len = (de - ds) % 24 or 24
     lo, hi = s.comfort_c
     b = bucket or Bucket()
-    bc = b.where("account_no")
-    rbc = b.where("r.account_no")
+    bc = b.where(k)
+    rbc = b.where(f"r.{k}")
     daily_rows = f"r.date BETWEEN {_d(w.start)} AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}"
     # the interval window ends at the start of the day after as_of
     iend = f"CAST({_d(w.as_of)} AS TIMESTAMP) + INTERVAL 1 DAY"
     # one conditional mean per week around Spring Festival, in the same group-by as every other moment
     sf_weeks = ",\n    ".join(f"avg(CASE WHEN cal.sf_week = {k} THEN r.kwh END) AS sf_w{k}" for k in range(SF_WEEKS))
+    kc = "" if k == "account_no" else f", {k}"
     sf_week_cols = ", ".join(f"da.sf_w{k}" for k in range(SF_WEEKS))
     return f"""
 WITH cust AS (
-  SELECT account_no, tariff, coalesce(transformer_district, '') AS td, capacity_kva, status, name
+  SELECT account_no{kc}, tariff, coalesce(transformer_district, '') AS td, capacity_kva, status, name
   FROM customers WHERE {bc}
 ),
 wx AS (
@@ -128,7 +136,7 @@ cal AS (
   FROM gw_calendar c LEFT JOIN wx ON c.date = wx.date
 ),
 da0 AS (
-  SELECT r.account_no,
+  SELECT r.{k},
     count(*) AS n_days,
     count(CASE WHEN r.kwh = 0 THEN 1 END) AS n_zero_days,
     sum(r.kwh) AS sum_kwh,
@@ -151,7 +159,7 @@ da0 AS (
     max(CASE WHEN cal.is_recent THEN r.kwh END) AS recent_max_kwh
   FROM readings_daily r JOIN cal ON r.date = cal.date
   WHERE {daily_rows}
-  GROUP BY r.account_no
+  GROUP BY r.{k}
 ),
 da AS (
   SELECT da0.*,
@@ -166,37 +174,37 @@ da AS (
   FROM da0
 ),
 db AS (
-  SELECT r.account_no,
+  SELECT r.{k},
     count(CASE WHEN r.kwh <= da.off_kwh THEN 1 END) AS n_off_days,
     count(CASE WHEN r.kwh <= da.off_kwh AND r.date < {_d(w.recent_start)} THEN 1 END) AS n_off_before,
     count(CASE WHEN r.kwh >= da.on_kwh THEN 1 END) AS n_on_days,
     count(CASE WHEN r.kwh BETWEEN da.flat_lo AND da.flat_hi THEN 1 END) AS n_flat
-  FROM readings_daily r JOIN da ON r.account_no = da.account_no
+  FROM readings_daily r JOIN da ON r.{k} = da.{k}
   WHERE {daily_rows}
-  GROUP BY r.account_no
+  GROUP BY r.{k}
 ),
 iv AS (
-  SELECT account_no, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
-         lag(kwh) OVER (PARTITION BY account_no ORDER BY ts) AS prev_kwh
+  SELECT {k}, CAST(ts AS DATE) AS day, hour(ts) AS h, kwh,
+         lag(kwh) OVER (PARTITION BY {k} ORDER BY ts) AS prev_kwh
   FROM readings_interval
   WHERE ts >= CAST({_d(w.interval_start)} AS TIMESTAMP) AND ts < {iend} AND kwh IS NOT NULL AND {bc}
 ),
 ivd AS (
-  SELECT account_no, day,
+  SELECT {k}, day,
     count(*) AS n, sum(kwh) AS e, max(kwh) AS pmax, min(kwh) AS pmin, avg(kwh) AS pavg,
     sum(CASE WHEN {night} THEN kwh END) AS e_night, count(CASE WHEN {night} THEN 1 END) AS n_night,
     sum(CASE WHEN {day} THEN kwh END) AS e_day, count(CASE WHEN {day} THEN 1 END) AS n_day
-  FROM iv GROUP BY account_no, day
+  FROM iv GROUP BY {k}, day
 ),
 ivx AS (
-  SELECT iv.account_no, iv.day,
+  SELECT iv.{k}, iv.day,
     count(CASE WHEN iv.kwh >= 0.5 * ivd.pmax AND ivd.pmax > 0 THEN 1 END) AS n_high,
     count(CASE WHEN abs(iv.kwh - iv.prev_kwh) >= 0.3 * ivd.pmax AND ivd.pmax > 0 THEN 1 END) AS n_step
-  FROM iv JOIN ivd ON iv.account_no = ivd.account_no AND iv.day = ivd.day
-  GROUP BY iv.account_no, iv.day
+  FROM iv JOIN ivd ON iv.{k} = ivd.{k} AND iv.day = ivd.day
+  GROUP BY iv.{k}, iv.day
 ),
 ia AS (
-  SELECT ivd.account_no,
+  SELECT ivd.{k},
     count(*) AS interval_days,
     sum(ivd.e_night) / nullif(sum(ivd.e), 0) AS night_share,
     (sum(ivd.e_night) / nullif(sum(ivd.n_night), 0)) / nullif(sum(ivd.e_day) / nullif(sum(ivd.n_day), 0), 0)
@@ -206,14 +214,14 @@ ia AS (
     avg(ivd.pmin / nullif(ivd.pmax, 0)) AS valley_peak_ratio,
     avg(24.0 * ivx.n_high / ivd.n) AS on_hours,
     avg(ivx.n_step) AS steps_per_day
-  FROM ivd JOIN ivx ON ivd.account_no = ivx.account_no AND ivd.day = ivx.day
+  FROM ivd JOIN ivx ON ivd.{k} = ivx.{k} AND ivd.day = ivx.day
   WHERE ivd.n >= 12
-  GROUP BY ivd.account_no
+  GROUP BY ivd.{k}
 ),
 wat AS (
   SELECT account_no, sum(m3) AS water_m3, count(*) AS water_months
   FROM water
-  WHERE account_no IS NOT NULL AND {bc} AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
+  WHERE account_no IN (SELECT account_no FROM cust) AND month_start BETWEEN {_d(w.start)} AND {_d(w.as_of)}
   GROUP BY account_no
 ),
 perm AS (
@@ -237,18 +245,18 @@ dereg AS (
   WHERE name IS NOT NULL AND status IN ('注销', '吊销', 'deregistered', 'revoked')
 ),
 cl AS (
-  SELECT account_no, max(closed_on) AS closed_on FROM closures
-  WHERE closed_on <= {_d(w.as_of)} AND {bc} GROUP BY account_no
+  SELECT cust.{k}, max(x.closed_on) AS closed_on FROM closures x JOIN cust ON x.account_no = cust.account_no
+  WHERE x.closed_on <= {_d(w.as_of)} GROUP BY cust.{k}
 ),
 clk AS (
-  SELECT r.account_no,
+  SELECT r.{k},
     avg(CASE WHEN r.date < cl.closed_on AND r.date >= cl.closed_on - INTERVAL 90 DAY THEN r.kwh END)
       AS pre_closure_kwh,
     avg(CASE WHEN r.date >= cl.closed_on + INTERVAL 14 DAY AND r.date >= {_d(w.recent_start)} THEN r.kwh END)
       AS post_closure_kwh
-  FROM readings_daily r JOIN cl ON r.account_no = cl.account_no
+  FROM readings_daily r JOIN cl ON r.{k} = cl.{k}
   WHERE r.date BETWEEN {_d(w.start)} - INTERVAL 120 DAY AND {_d(w.as_of)} AND r.kwh IS NOT NULL AND {rbc}
-  GROUP BY r.account_no
+  GROUP BY r.{k}
 )
 SELECT
   cust.account_no, cust.tariff, cust.td AS transformer_district, cust.capacity_kva, cust.status,
@@ -290,16 +298,16 @@ SELECT
   clk.post_closure_kwh / nullif(clk.pre_closure_kwh, 0) AS resurgence_ratio,
   greatest(da.recent_kwh + 30 * da.trend_slope, 0) AS projected_kwh_30d
 FROM cust
-LEFT JOIN da ON cust.account_no = da.account_no
-LEFT JOIN db ON cust.account_no = db.account_no
-LEFT JOIN ia ON cust.account_no = ia.account_no
+LEFT JOIN da ON cust.{k} = da.{k}
+LEFT JOIN db ON cust.{k} = db.{k}
+LEFT JOIN ia ON cust.{k} = ia.{k}
 LEFT JOIN wat ON cust.account_no = wat.account_no
 LEFT JOIN perm ON cust.account_no = perm.account_no
 LEFT JOIN perm_name ON cust.name = perm_name.name
 LEFT JOIN reg ON cust.name = reg.name
 LEFT JOIN dereg ON cust.name = dereg.name
-LEFT JOIN cl ON cust.account_no = cl.account_no
-LEFT JOIN clk ON cust.account_no = clk.account_no
+LEFT JOIN cl ON cust.{k} = cl.{k}
+LEFT JOIN clk ON cust.{k} = clk.{k}
 """
 
 

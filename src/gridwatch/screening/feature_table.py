@@ -21,7 +21,13 @@ from gridwatch.screening.extra_sql import (
     curve_reference_sql,
     link_features_sql,
 )
-from gridwatch.screening.features import compute_features, concat_parts, curve_bucket_count, customer_buckets
+from gridwatch.screening.features import (
+    compute_features,
+    concat_parts,
+    curve_bucket_count,
+    customer_buckets,
+    key_column,
+)
 from gridwatch.screening.window import Window
 
 if TYPE_CHECKING:
@@ -45,9 +51,10 @@ def curve_table(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSett
     residential profile, registered as ``gw_curve_ref``, then every bucket's accounts against it."""
     if not has_data(lake_dir, "readings_interval"):
         return _EMPTY_CURVE.empty_table()
-    buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s))
-    engine.register_arrow("gw_curve_ref", concat_parts([engine.sql(curve_reference_sql(window, b)) for b in buckets]))
-    return concat_parts([engine.sql(curve_features_sql(window, b)) for b in buckets])
+    k = key_column(engine, lake_dir)
+    buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s), k)
+    engine.register_arrow("gw_curve_ref", concat_parts([engine.sql(curve_reference_sql(window, b, k)) for b in buckets]))
+    return concat_parts([engine.sql(curve_features_sql(window, b, k)) for b in buckets])
 
 
 def feature_table(

@@ -1,14 +1,17 @@
 """Run the feature SQL on an engine: register inputs, run pass 1 per customer bucket, then the peer pass.
 
-A bucket is a contiguous range of ``account_no`` cut at quantiles of the customers table, so that each
-bucket holds about the same number of customers.  The lake keeps every part sorted by account with modest
+A bucket is a contiguous range of the account key cut at quantiles of the customers table, so that each
+bucket holds about the same number of customers.  The lake keeps every part sorted by account key with modest
 row groups (:mod:`gridwatch.lake.layout`), so the engine's Parquet reader skips the row groups outside a
 bucket's range by their min/max statistics: the buckets together read the readings about once, however
-many there are.
+many there are.  The readings are grouped by the integer ``account_key`` stored at ingest when the lake
+has it (:func:`key_column`), the text ``account_no`` otherwise; buckets are ranges of that column (the lake
+sorts the keyed parts by ``account_key``, so its ranges prune row groups).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import date
 from pathlib import Path
@@ -18,7 +21,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from gridwatch.config import ScreeningSettings
-from gridwatch.lake.layout import has_data, table_dir
+from gridwatch.lake.account_key import ACCOUNT_KEY, KEYED_TABLES
+from gridwatch.lake.layout import has_data, stored_derived, table_dir
 from gridwatch.screening.feature_sql import Bucket, account_features_sql, buckets_between, peer_features_sql
 from gridwatch.screening.window import Window, calendar_table
 
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
 INPUT_TABLES = (
     "customers", "readings_daily", "readings_interval", "weather", "water", "permits", "registry", "closures",
 )
+
+log = logging.getLogger(__name__)
 
 SPILLING_ENGINES = frozenset({"spark"})
 """Engines whose exact median/quantile spill to disk, so they need no customer buckets."""
@@ -78,17 +84,36 @@ def _rows_in_months(lake_dir: Path, table: str, start: date, end: date) -> int:
     return ds.dataset(files, format="parquet").count_rows() if files else 0
 
 
-def customer_buckets(engine: Engine, n: int) -> list[Bucket]:
-    """``n`` ranges of ``account_no`` with about as many customers each (one unbounded range if n = 1).
+def customer_buckets(engine: Engine, n: int, k: str = "account_no") -> list[Bucket]:
+    """``n`` ranges of the key column ``k`` with about as many customers each (one unbounded range if n = 1).
 
     Needs the ``customers`` view registered; cut points that coincide (few customers) are merged.
     """
     if n <= 1:
         return [Bucket()]
     qs = ", ".join(str(i / n) for i in range(1, n))
-    cut = engine.sql(f"SELECT quantile_disc(account_no, [{qs}]) AS q FROM customers").column("q")[0].as_py()
+    cut = engine.sql(f"SELECT quantile_disc({k}, [{qs}]) AS q FROM customers").column("q")[0].as_py()
     bounds = sorted({b for b in cut or [] if b is not None})
     return buckets_between(bounds)
+
+
+def key_column(engine: Engine, lake_dir: Path) -> str:
+    """The column the scans group and join the readings by: ``account_key`` when every part of the keyed
+    tables holds it and the customers' keys are distinct, else ``account_no``.
+
+    A BIGINT key is cheaper to read and hash than the text account number; a lake written before the key
+    existed, or one where two accounts share a key (a 64-bit hash collision: results would be merged
+    across accounts), keeps the text key — with a warning for a collision.  Needs the ``customers`` view.
+    """
+    if not all(ACCOUNT_KEY in stored_derived(lake_dir, t) for t in KEYED_TABLES if has_data(lake_dir, t)):
+        return "account_no"
+    n, keys = engine.sql(
+        f"SELECT count(DISTINCT account_no) AS n, count(DISTINCT {ACCOUNT_KEY}) AS k FROM customers"
+    ).to_pylist()[0].values()
+    if n != keys:
+        log.warning("%d accounts share an %s with another account: grouping by account_no", n - keys, ACCOUNT_KEY)
+        return "account_no"
+    return ACCOUNT_KEY
 
 
 def concat_parts(parts: list[pa.Table]) -> pa.Table:
@@ -99,7 +124,8 @@ def concat_parts(parts: list[pa.Table]) -> pa.Table:
 def compute_features(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
     """Per-customer features with peer statistics, one row per customer (see feature_catalog)."""
     register_inputs(engine, window)
-    buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s))
-    account = concat_parts([engine.sql(account_features_sql(window, s, b)) for b in buckets])
+    k = key_column(engine, lake_dir)
+    buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s), k)
+    account = concat_parts([engine.sql(account_features_sql(window, s, b, k)) for b in buckets])
     engine.register_arrow("gw_account", account)
     return engine.sql(peer_features_sql(s) + " ORDER BY a.account_no")
