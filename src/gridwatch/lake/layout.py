@@ -25,6 +25,7 @@ parts whose ranges overlap.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -85,11 +86,19 @@ def stored_derived(lake_dir: Path, table: str) -> list[str]:
     if not names:
         return []
     for part in table_parts(lake_dir, table):
-        held = set(pq.read_schema(part).names)
+        st = part.stat()
+        held = _part_columns(str(part), st.st_mtime_ns, st.st_size)
         names = [n for n in names if n in held]
         if not names:
             break
     return names
+
+
+@lru_cache(maxsize=200_000)
+def _part_columns(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    """Column names of one part, read from its footer once per process (parts are immutable: written
+    atomically, replaced only under a new name; mtime and size guard against a rewrite in place)."""
+    return frozenset(pq.read_schema(path).names)
 
 
 def current_view_sql(contract: Contract, source: str, derived: list[str] | None = None) -> str:
