@@ -205,6 +205,12 @@ class ScreeningSettings(Strict):
         "cannot spill to disk).",
     )
     rules_file: str | None = Field(None, description="Rule file (YAML/JSON) of the jurisdiction.")
+    keep_features: bool = Field(
+        True,
+        description="Keep each run's feature table (features.parquet in the run folder): explains a code "
+        "afterwards and lets `screen --features-from RUN` re-score with other conditions or labels without "
+        "reading the readings again.",
+    )
 
 
 class Settings(Strict):

@@ -28,6 +28,14 @@ def register(app: typer.Typer) -> None:
         no_labels: Annotated[
             bool, typer.Option("--no-labels", help="Ignore field labels (cold start, unsupervised only).")
         ] = False,
+        features_from: Annotated[
+            str | None,
+            typer.Option(
+                "--features-from",
+                help="Re-score the feature table kept by this earlier run (its as-of date; other conditions "
+                "or labels) instead of computing features from the lake.",
+            ),
+        ] = None,
     ) -> None:
         """Screen every customer: score, green/yellow/red code, model alarms and reasons (屏查/健康码)."""
         from gridwatch.screening.rules import RuleFileError
@@ -39,7 +47,10 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise typer.BadParameter(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
         try:
-            outcome = screen(ws, as_of=day, engine_name=engine, rules_path=rules, use_labels=not no_labels)
+            outcome = screen(
+                ws, as_of=day, engine_name=engine, rules_path=rules, use_labels=not no_labels,
+                features_from=features_from,
+            )
         except (RuleFileError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
@@ -64,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
         from gridwatch.lake.layout import read_sql
         from gridwatch.screening.evaluate import evaluate
-        from gridwatch.screening.runs import read_run
+        from gridwatch.screening.runs import read_run, read_training_labels
 
         ws = workspace(ctx)
         try:
@@ -76,9 +87,16 @@ def register(app: typer.Typer) -> None:
             f"SELECT account_no, tariff FROM ({read_sql(ws.lake_dir, 'customers')})"
         ).df()
         out_dir = out or ws.results_dir / "screening" / run["run_id"] / "evaluation"
-        m = evaluate(results, run, truth, tariffs, out_dir)
+        trained_on = read_training_labels(ws, run["run_id"])
+        m = evaluate(results, run, truth, tariffs, out_dir, trained_on=trained_on)
         red = m["by_code"]["red"]["precision"]
         typer.echo(
             f"recall {m['recall']}, residential flag rate {m['residential_flag_rate']}, red precision {red}, "
             f"recall@2% by score {m.get('recall_at_2pct_residential_by_score')} → {out_dir / 'report.md'}"
         )
+        if "held_out" in m:
+            h = m["held_out"]
+            typer.echo(
+                f"held out ({h['labelled_accounts_excluded']} labelled accounts left out): recall {h['recall']}, "
+                f"residential flag rate {h['residential_flag_rate']}, red precision {h['red_precision']}"
+            )

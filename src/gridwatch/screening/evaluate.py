@@ -5,6 +5,10 @@ Truth: ``<truth_dir>/customers.parquet`` (or ``.csv``) with at least ``account_n
 residential.  Figures: recall of hidden workshops, flag rate (yellow + red) of residential accounts,
 precision by code, recall by trade, flag rate by kind (confounders), the recall reachable at a 2%
 residential flag rate by score alone, a PR curve and score histograms (PNG) and a Markdown report.
+
+A run that learnt from field labels is also judged on the accounts it did not learn from (``held_out``):
+a verified workshop the model was trained on is found again trivially, so only the others say how well the
+supervised score generalises.
 """
 
 from __future__ import annotations
@@ -226,6 +230,24 @@ def report_markdown(m: dict, run: dict, images: list[str]) -> str:
         f"| recall at 2% residential flag rate (score only) | "
         f"{pct(m.get('recall_at_2pct_residential_by_score'))} |",
         f"| average precision | {m['average_precision']} |",
+    ]
+    if m.get("held_out"):
+        h = m["held_out"]
+        lines += [
+            "",
+            f"## Held out: the accounts the supervised model did not learn from "
+            f"({h['labelled_accounts_excluded']} labelled accounts left out)",
+            "",
+            "| figure | value |",
+            "|---|---|",
+            f"| hidden workshops (truth) | {h['workshops']} |",
+            f"| recall of workshops (yellow+red) | {pct(h['recall'])} |",
+            f"| residential flag rate (yellow+red) | {pct(h['residential_flag_rate'])} |",
+            f"| precision of red (hidden workshops) | {pct(h['red_precision'])} |",
+            f"| recall at 2% residential flag rate (score only) | {pct(h['recall_at_2pct_residential_by_score'])} |",
+            f"| average precision | {h['average_precision']} |",
+        ]
+    lines += [
         "",
         "## By code",
         "",
@@ -256,10 +278,37 @@ def report_markdown(m: dict, run: dict, images: list[str]) -> str:
     return "\n".join(lines)
 
 
-def evaluate(results: pd.DataFrame, run: dict, truth_dir: Path, tariffs: pd.DataFrame, out_dir: Path) -> dict:
+HELD_OUT_FIGURES = (
+    "customers", "workshops", "recall", "residential_flag_rate", "red_precision_residential",
+    "recall_at_2pct_residential_by_score", "average_precision",
+)
+"""Figures repeated on the accounts a supervised run did not learn from."""
+
+
+def held_out_metrics(results: pd.DataFrame, truth: pd.DataFrame, tariffs: pd.DataFrame, trained_on: set[str]) -> dict:
+    """The main figures on the accounts not among the training labels, plus red precision over all of them."""
+    rest = results[~results["account_no"].isin(trained_on)]
+    m = metrics(rest, truth, tariffs)
+    out = {k: m.get(k) for k in HELD_OUT_FIGURES}
+    out["labelled_accounts_excluded"] = len(results) - len(rest)
+    out["red_precision"] = m["by_code"]["red"]["precision"]
+    return out
+
+
+def evaluate(
+    results: pd.DataFrame,
+    run: dict,
+    truth_dir: Path,
+    tariffs: pd.DataFrame,
+    out_dir: Path,
+    trained_on: set[str] | None = None,
+) -> dict:
+    """Write metrics.json, report.md and the plots; ``trained_on``: accounts of the run's training labels."""
     out_dir.mkdir(parents=True, exist_ok=True)
     truth = read_truth(truth_dir)
     m = metrics(results, truth, tariffs)
+    if trained_on:
+        m["held_out"] = held_out_metrics(results, truth, tariffs, trained_on)
     images = plots(results, truth, out_dir)
     (out_dir / "metrics.json").write_text(json.dumps({"run": run, "metrics": m}, indent=2, ensure_ascii=False))
     (out_dir / "report.md").write_text(report_markdown(m, run, images), encoding="utf-8")

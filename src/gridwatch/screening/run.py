@@ -5,7 +5,12 @@ Results (read by the work-order web app)::
     results/screening/<run_id>/results.parquet   account_no, score, code, model_hits, reasons_zh,
                                                  reasons_en, evidence, run_id, as_of
     results/screening/<run_id>/run.json          as_of, engine, ruleset version, model version, counts
+    results/screening/<run_id>/features.parquet  the feature table scored (``screening.keep_features``)
+    results/screening/<run_id>/labels.parquet    the field labels the supervised model learnt from, if any
     results/screening/LATEST                     the id of the latest run
+
+A run can re-score the feature table of an earlier run (``features_from``): new health-code conditions or
+new labels are applied in seconds, without reading the readings again; the as-of date is the earlier run's.
 """
 
 from __future__ import annotations
@@ -80,7 +85,11 @@ def load_labels(ws: Workspace) -> pd.DataFrame:
 def score_features(
     feats: pd.DataFrame, rules: RuleSet, labels: pd.DataFrame | None = None, *, seed: int = 0
 ) -> tuple[pd.DataFrame, dict]:
-    """Score a feature table; returns the results (without run columns) and facts for run.json."""
+    """Score a feature table; returns the results (without run columns) and facts for run.json.
+
+    When a supervised model was trained, ``facts["training_labels"]`` holds the labels it learnt from (a
+    DataFrame; the caller keeps it beside the run, so evaluation can hold those accounts out).
+    """
     unsup, contrib = unsupervised_score(feats, rules.scoring, seed)
     sup = train_supervised(feats, labels, rules.scoring, seed) if labels is not None else None
     base = unsup
@@ -120,6 +129,12 @@ def score_features(
         "thresholds": {"yellow": round(cut[0], 6), "red": round(cut[1], 6)},
         "model_hit_counts": {k: int(v) for k, v in hits.sum().items()},
     }
+    if sup is not None and labels is not None:
+        facts["training_labels"] = (
+            labels.drop_duplicates("account_no", keep="last")
+            .loc[lambda d: d["account_no"].isin(feats["account_no"])][["account_no", "is_workshop"]]
+            .reset_index(drop=True)
+        )
     return out, facts
 
 
@@ -137,22 +152,36 @@ def screen(
     rules_path: str | Path | None = None,
     use_labels: bool = True,
     keep: bool = True,
+    features_from: str | None = None,
 ) -> ScreenOutcome:
+    """Screen every customer; ``features_from`` re-scores the kept feature table of that earlier run."""
     s = ws.settings.screening
     rules = load_rules(rules_path if rules_path is not None else (s.rules_file or _active_rules(ws)))
-    engine_name = engine_name or ws.settings.engine.name
-    as_of = as_of or latest_reading_date(ws)
-    window = Window.of(as_of, s)
     t0, c0 = time.perf_counter(), time.process_time()
-    links = load_links(ws)
-    engine = get_engine(engine_name, ws)
-    try:
-        feats = feature_table(engine, ws.lake_dir, window, s, links).to_pandas()
-    finally:
-        engine.close()
+    links = None
+    earlier: dict = {}
+    if features_from is not None:
+        feats, earlier = read_kept_features(ws, features_from)
+        if as_of is not None and as_of.isoformat() != earlier["as_of"]:
+            raise ValueError(
+                f"--as-of {as_of} differs from run {features_from}'s as-of {earlier['as_of']}: its features "
+                "describe that window; screen without --features-from to compute the new one"
+            )
+        as_of, engine_name = date.fromisoformat(earlier["as_of"]), earlier["engine"]
+    else:
+        engine_name = engine_name or ws.settings.engine.name
+        as_of = as_of or latest_reading_date(ws)
+        window = Window.of(as_of, s)
+        links = load_links(ws)
+        engine = get_engine(engine_name, ws)
+        try:
+            feats = feature_table(engine, ws.lake_dir, window, s, links).to_pandas()
+        finally:
+            engine.close()
     t_feat, c_feat = time.perf_counter() - t0, time.process_time() - c0
     labels = load_labels(ws) if use_labels else None
     results, facts = score_features(feats, rules, labels)
+    training_labels = facts.pop("training_labels", None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
     results["run_id"] = run_id
     results["as_of"] = as_of
@@ -166,30 +195,76 @@ def screen(
         "model_version": MODEL_VERSION,
         "customers": len(results),
         # permits/registry: exact joins, plus the address module's entity links when they exist
-        "entity_links": links.num_rows,
+        "entity_links": links.num_rows if links is not None else earlier.get("entity_links"),
         "counts": {c: int(codes.get(c, 0)) for c in ("green", "yellow", "red")},
         "seconds_features": round(t_feat, 2),
         "seconds_total": round(time.perf_counter() - t0, 2),
         # CPU time of the process, all threads (the engine's included): the cost on a shared machine
         "cpu_seconds_features": round(c_feat, 2),
         "cpu_seconds_total": round(time.process_time() - c0, 2),
+        "features_from": features_from,
         **facts,
     }
     outcome = ScreenOutcome(results=results, features=feats, run=run)
     if keep:
-        outcome.run_dir = write_run(ws, results, run)
+        outcome.run_dir = write_run(
+            ws, results, run,
+            # a re-scoring run points at the table it re-used instead of writing a copy
+            features=feats if s.keep_features and features_from is None else None,
+            training_labels=training_labels,
+        )
     return outcome
 
 
-def write_run(ws: Workspace, results: pd.DataFrame, run: dict) -> Path:
+FEATURES_FILE = "features.parquet"
+TRAINING_LABELS_FILE = "labels.parquet"
+
+
+def write_run(
+    ws: Workspace,
+    results: pd.DataFrame,
+    run: dict,
+    *,
+    features: pd.DataFrame | None = None,
+    training_labels: pd.DataFrame | None = None,
+) -> Path:
+    """Write a run's files; ``LATEST`` moves last, so a reader never sees a run half written."""
     base = ws.results_dir / "screening"
     run_dir = base / run["run_id"]
     run_dir.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(results[list(RESULT_COLUMNS)], preserve_index=False)
     _atomic(run_dir / "results.parquet", lambda p: pq.write_table(table, p))
+    if features is not None:
+        ft = pa.Table.from_pandas(features, preserve_index=False)
+        _atomic(run_dir / FEATURES_FILE, lambda p: pq.write_table(ft, p, compression="zstd"))
+    if training_labels is not None:
+        lt = pa.Table.from_pandas(training_labels, preserve_index=False)
+        _atomic(run_dir / TRAINING_LABELS_FILE, lambda p: pq.write_table(lt, p))
     _atomic(run_dir / "run.json", lambda p: p.write_text(json.dumps(run, ensure_ascii=False, indent=2)))
     _atomic(base / "LATEST", lambda p: p.write_text(run["run_id"] + "\n"))
     return run_dir
+
+
+def read_kept_features(ws: Workspace, run_id: str) -> tuple[pd.DataFrame, dict]:
+    """The feature table kept by an earlier run, and that run's run.json."""
+    d = ws.results_dir / "screening" / run_id
+    if not (d / "run.json").exists():
+        raise ValueError(f"{d}: no such screening run")
+    run = json.loads((d / "run.json").read_text())
+    if not (d / FEATURES_FILE).exists() and run.get("features_from"):
+        feats, _ = read_kept_features(ws, run["features_from"])  # a re-scoring run: its source's table
+        return feats, run
+    if not (d / FEATURES_FILE).exists():
+        raise ValueError(
+            f"{d / FEATURES_FILE}: run {run_id} kept no feature table (screening.keep_features was off); "
+            "screen without --features-from"
+        )
+    if run.get("model_version") != MODEL_VERSION:
+        raise ValueError(
+            f"run {run_id} computed its features with model {run.get('model_version')}, this is {MODEL_VERSION}: "
+            "screen without --features-from"
+        )
+    return pd.read_parquet(d / FEATURES_FILE), run
 
 
 def _atomic(path: Path, write) -> None:  # type: ignore[no-untyped-def]

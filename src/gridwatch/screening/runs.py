@@ -25,3 +25,11 @@ def read_run(ws: Workspace, run_id: str | None = None) -> tuple[pd.DataFrame, di
     if not (d / "results.parquet").exists():
         raise FileNotFoundError(f"{d}: no such screening run")
     return pd.read_parquet(d / "results.parquet"), json.loads((d / "run.json").read_text())
+
+
+def read_training_labels(ws: Workspace, run_id: str) -> set[str]:
+    """Accounts whose field labels the run's supervised model learnt from (empty for a cold-start run)."""
+    p = ws.results_dir / "screening" / run_id / "labels.parquet"
+    if not p.exists():
+        return set()
+    return set(pd.read_parquet(p, columns=["account_no"])["account_no"].astype(str))
