@@ -299,7 +299,13 @@ def test_offline_verification_is_queued_and_sent_when_back_online(tmp_path):
             server.stop()
             page.goto(f"{base}/orders/{oid}/verify")
             assert "现场核查" in page.inner_text("h1")
-            assert page.is_visible("#net") and "离线" in page.inner_text("#net")
+            # the banner is filled after the outbox (IndexedDB) has been counted: wait for it, do not race it
+            page.wait_for_function(
+                "(() => { const n = document.getElementById('net');"
+                " return n && !n.hidden && n.textContent.includes('离线'); })()",
+                timeout=15000,
+            )
+            assert page.is_visible("#net")
             page.check("input[name=outcome][value=confirmed]")
             page.select_option("select[name=trade]", "metal")
             page.check("input[name=check][value=metal_welding_fumes]")
