@@ -35,7 +35,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, literal, select, update
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from gridwatch.workflow.actor import Actor
 from gridwatch.workflow.roles import Role
 from gridwatch.workflow.tables import ApiToken, AreaVersion, Counter, User
-from gridwatch.workflow.version_feed import VersionFeed, note_counter_moved
+from gridwatch.workflow.version_feed import note_counter_moved
 
 ACCOUNTS = "accounts"
 
@@ -93,6 +93,16 @@ def row_actor(row: Any) -> Actor | None:
     return None if row is None else Actor(row[0], row[1], Role(row[2]), row[3], row[4])
 
 
+class Counters(Protocol):
+    """A source of the counters a cached credential is checked against, without the pool
+    (:class:`~gridwatch.workflow.version_feed.VersionFeed`,
+    :class:`~gridwatch.workflow.sqlite_watch.SqliteWatch`)."""
+
+    def versions(self, code: str | None) -> tuple[int, int] | None:
+        """(``accounts`` counter, change counter of area ``code``); None: not known, read the store."""
+        ...
+
+
 @dataclass(frozen=True)
 class Resolved:
     actor: Actor
@@ -122,8 +132,9 @@ class CredentialCache:
         self.hits = 0
         self.misses = 0
         self.bulk_loads = 0
-        self.feed: VersionFeed | None = None
-        """In-memory counters (PostgreSQL notifications); None: every check reads the store."""
+        self.feed: Counters | None = None
+        """Counters without a statement through the pool (PostgreSQL notifications, SQLite's data
+        version); None: every check reads the store."""
 
     def peek_token(self, digest: str) -> Resolved | None:
         """The cached holder of a token, from memory only, while the feed vouches for the counters;
