@@ -412,6 +412,30 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def worker_pids(pid: int) -> set[int]:
+    """The server's worker processes (uvicorn's supervisor replaces one that dies or misses its health
+    check; the replacement starts with cold caches)."""
+    try:
+        return {
+            int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()
+        }
+    except (FileNotFoundError, ProcessLookupError):
+        return set()
+
+
+def checked_drive(drive, server: subprocess.Popen, tmp: Path, *args) -> Result:  # type: ignore[no-untyped-def,type-arg]
+    """``drive(*args, tmp)``; when the load tool fails, say whether the server is still running and show
+    the end of its log (a server that exited refuses the tool's first connection: wrk exits with status 1)."""
+    try:
+        return drive(*args, tmp)
+    except (RuntimeError, OSError) as exc:
+        state = "running" if server.poll() is None else f"exited with status {server.returncode}"
+        log = (tmp / "server.log").read_text(errors="replace")[-4000:]
+        raise RuntimeError(
+            f"{exc}\nserver {state}, workers {sorted(worker_pids(server.pid))}; its log:\n{log}"
+        ) from exc
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -496,7 +520,8 @@ def run(args: argparse.Namespace) -> list[Row]:
             cmd = [sys.executable, "-m", "gridwatch", "--home", str(home), "serve", "--host", "127.0.0.1"]
             # idle connections stay open through a think time (uvicorn's 5 s default would close them)
             cmd += ["--port", str(args.port), "--workers", str(args.workers), "--keep-alive", "60"]
-            server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+            server_log = (tmp / "server.log").open("w")
+            server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
             base = f"http://127.0.0.1:{args.port}"
             writer = None
             try:
@@ -519,9 +544,16 @@ def run(args: argparse.Namespace) -> list[Row]:
                 rows: list[Row] = []
                 for name, (path, who) in ENDPOINTS.items():
                     toks = staff if who == "staff" else admins
-                    single = drive(base, path, toks, 1, max(3.0, args.seconds / 4), 0, tmp)
+                    pids = worker_pids(server.pid)
+                    single = checked_drive(
+                        drive, server, tmp, base, path, toks, 1, max(3.0, args.seconds / 4), 0
+                    )
                     cpu0 = server_cpu(server.pid)
-                    many = drive(base, path, toks, args.clients, args.seconds, args.think, tmp)
+                    many = checked_drive(
+                        drive, server, tmp, base, path, toks, args.clients, args.seconds, args.think
+                    )
+                    if worker_pids(server.pid) != pids:
+                        print(f"WARNING: a worker process was replaced during the {name} runs (cold caches)")
                     cpu = (server_cpu(server.pid) - cpu0) / max(1, many.requests) * 1000
                     load = os.getloadavg()[0]
                     rows.append((args.db, name, single, many, load, cpu))
