@@ -525,11 +525,17 @@ def run(args: argparse.Namespace) -> list[Row]:
             base = f"http://127.0.0.1:{args.port}"
             writer = None
             try:
-                for _ in range(300):
+                deadline = time.monotonic() + 180  # start-up takes ~45 s on a loaded 2-core machine
+                while True:
                     try:
                         if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
                             break
                     except httpx.HTTPError:
+                        if server.poll() is not None or time.monotonic() > deadline:
+                            log = (tmp / "server.log").read_text(errors="replace")[-4000:]
+                            raise RuntimeError(
+                                f"the server did not start (status {server.poll()}):\n{log}"
+                            ) from None
                         time.sleep(0.2)
                 # warm every worker (connections, caches of the first requests) before measuring
                 for path, who in ENDPOINTS.values():
