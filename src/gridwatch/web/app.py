@@ -196,8 +196,16 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
 
     mode = ws.settings.web.inline_cached_reads
     inline = mode == "always" or (mode == "auto" and platform.engine.dialect.name == "sqlite")
+    # the counters in memory answer on the event loop when they cost nothing there (PostgreSQL's feed) or the
+    # check is inline anyway; SQLite's data_version check otherwise runs in the thread pool with the rest of
+    # the check: on a saturated 2-core machine the loop doing every hit itself had a far longer tail
+    # (docs/BENCHMARKS-web.md, round 5)
+    on_loop = with_feed or inline
     app.add_middleware(  # inside SecurityHeaders
-        CachedReads, authenticate=authenticate, inline=inline, from_memory=authenticate_from_memory
+        CachedReads,
+        authenticate=authenticate,
+        inline=inline,
+        from_memory=authenticate_from_memory if on_loop else lambda _request: None,
     )
     app.add_middleware(SecurityHeaders)
     return app
