@@ -152,8 +152,8 @@ class WebSettings(Strict):
     sqlite_data_version: bool = Field(
         True,
         description="SQLite: check the change counters of a cached read with PRAGMA data_version on a kept "
-        "connection of the driver (microseconds on the event loop, exact: no lag) instead of a statement "
-        "through the pool; false = the statement on every request.",
+        "connection of the driver (microseconds, exact: no lag) instead of a statement through the pool; "
+        "false = the statement on every request.",
     )
 
 
