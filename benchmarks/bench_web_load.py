@@ -176,6 +176,8 @@ class Conn:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.x_cache = ""
+        """The ``x-cache`` header of the last response (``hit``: answered from the process's cache)."""
 
     async def get(self, path: str, headers: dict[str, str]) -> int:
         try:
@@ -197,10 +199,13 @@ class Conn:
         status = int(lines[0].split()[1])
         length = 0
         chunked = False
+        self.x_cache = ""
         for line in lines[1:]:
             k, _, v = line.partition(":")
             if k.lower() == "content-length":
                 length = int(v)
+            elif k.lower() == "x-cache":
+                self.x_cache = v.strip()
             elif k.lower() == "transfer-encoding" and "chunked" in v:
                 chunked = True
         if chunked:
@@ -262,24 +267,54 @@ async def _drive_asyncio(
     return Result(len(lat), errors, seconds, pct(lat, 50), pct(lat, 95), pct(lat, 99))
 
 
-async def _each_once(base: str, path: str, tokens: list[str], conns: int) -> None:
+async def _each_once(base: str, path: str, tokens: list[str], conns: int) -> int:
     host, port = base.split("//", 1)[1].split(":")
     todo = iter(tokens)
+    misses = 0
 
     async def one() -> None:
+        nonlocal misses
         conn = Conn(host, int(port))
         try:
             for tok in todo:  # the connections share one iterator: every token is used exactly once
-                await conn.get(path, {"Authorization": f"Bearer {tok}"})
+                status = await conn.get(path, {"Authorization": f"Bearer {tok}"})
+                misses += status != 200 or conn.x_cache != "hit"
         finally:
             conn.close()
 
     await asyncio.gather(*(one() for _ in range(conns)))
+    return misses
 
 
-def each_once(base: str, path: str, tokens: list[str], conns: int = 8) -> None:
-    """Send one request per token (warming the server's caches as the users' earlier requests would)."""
-    asyncio.run(_each_once(base, path, tokens, conns))
+def each_once(base: str, path: str, tokens: list[str], conns: int = 8) -> int:
+    """Send one request per token (warming the server's caches as the users' earlier requests would);
+    returns how many were not answered from the cache (``x-cache`` other than ``hit``)."""
+    return asyncio.run(_each_once(base, path, tokens, conns))
+
+
+WARM_PASSES = 12
+
+
+def warm_every_worker(base: str, path: str, tokens: list[str], workers: int) -> tuple[int, int]:
+    """Steady state: every token's request answered from the cache by every worker.
+
+    The kernel hands each new connection to one worker, and which one cannot be chosen from here, so each
+    pass sends every token ``workers`` times over ``8 × workers`` fresh connections and counts the answers
+    that were not cache hits; passes repeat until one has none.  A pass of ``len(tokens) × workers``
+    requests without a miss leaves at most a tiny share of (token, worker) pairs cold.  Returns (passes,
+    misses of the last pass)."""
+    misses = -1
+    for n in range(1, WARM_PASSES + 1):
+        t0 = time.perf_counter()
+        misses = each_once(base, path, tokens * workers, 8 * workers)
+        print(
+            f"  warm-up {path} pass {n}: {misses} of {len(tokens) * workers} requests not from the cache "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
+        if misses == 0:
+            return n, 0
+    print(f"  WARNING: {path} still missed the cache after {WARM_PASSES} warm-up passes")
+    return WARM_PASSES, misses
 
 
 def drive_asyncio(
@@ -335,22 +370,21 @@ def drive_wrk(
         WRK_LUA % {"path": json.dumps(path), "think_ms": think * 1000, "tokfile": json.dumps(str(tokfile))}
     )
     threads = min(2, clients)
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{clients}",
-            f"-d{seconds:g}s",
-            "--timeout",
-            "30s",
-            "-s",
-            str(script),
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{clients}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        base,
+    ]
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if run.returncode != 0:  # e.g. its start-up connection refused: say why instead of a bare exit status
+        raise RuntimeError(f"wrk exited with status {run.returncode}:\n{run.stdout}\n{run.stderr}")
+    out = run.stdout
     m = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", out)
     if m is None:
         raise RuntimeError(f"wrk gave no result:\n{out}")
@@ -376,6 +410,30 @@ def server_cpu(pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
+
+
+def worker_pids(pid: int) -> set[int]:
+    """The server's worker processes (uvicorn's supervisor replaces one that dies or misses its health
+    check; the replacement starts with cold caches)."""
+    try:
+        return {
+            int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()
+        }
+    except (FileNotFoundError, ProcessLookupError):
+        return set()
+
+
+def checked_drive(drive, server: subprocess.Popen, tmp: Path, *args) -> Result:  # type: ignore[no-untyped-def,type-arg]
+    """``drive(*args, tmp)``; when the load tool fails, say whether the server is still running and show
+    the end of its log (a server that exited refuses the tool's first connection: wrk exits with status 1)."""
+    try:
+        return drive(*args, tmp)
+    except (RuntimeError, OSError) as exc:
+        state = "running" if server.poll() is None else f"exited with status {server.returncode}"
+        log = (tmp / "server.log").read_text(errors="replace")[-4000:]
+        raise RuntimeError(
+            f"{exc}\nserver {state}, workers {sorted(worker_pids(server.pid))}; its log:\n{log}"
+        ) from exc
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -462,32 +520,46 @@ def run(args: argparse.Namespace) -> list[Row]:
             cmd = [sys.executable, "-m", "gridwatch", "--home", str(home), "serve", "--host", "127.0.0.1"]
             # idle connections stay open through a think time (uvicorn's 5 s default would close them)
             cmd += ["--port", str(args.port), "--workers", str(args.workers), "--keep-alive", "60"]
-            server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+            server_log = (tmp / "server.log").open("w")
+            server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
             base = f"http://127.0.0.1:{args.port}"
             writer = None
             try:
-                for _ in range(300):
+                deadline = time.monotonic() + 180  # start-up takes ~45 s on a loaded 2-core machine
+                while True:
                     try:
                         if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
                             break
                     except httpx.HTTPError:
+                        if server.poll() is not None or time.monotonic() > deadline:
+                            log = (tmp / "server.log").read_text(errors="replace")[-4000:]
+                            raise RuntimeError(
+                                f"the server did not start (status {server.poll()}):\n{log}"
+                            ) from None
                         time.sleep(0.2)
                 # warm every worker (connections, caches of the first requests) before measuring
                 for path, who in ENDPOINTS.values():
                     drive(base, path, staff if who == "staff" else admins, 4 * args.workers, 2, 0, tmp)
-                # steady state: every user's credential and pool, every street's dashboard, read before
-                # (once per worker, as far as the kernel spreads the connections over the workers)
+                # steady state: every user's credential and pool, every street's dashboard, read before by
+                # every worker (verified: warm-up passes repeat until one is answered from the caches alone)
                 for path, who in ENDPOINTS.values():
-                    each_once(base, path, (staff if who == "staff" else admins) * args.workers)
+                    warm_every_worker(base, path, staff if who == "staff" else admins, args.workers)
                 if args.write_rate:
                     writer = Writer(base, staff, args.write_rate)
                     writer.start()
                 rows: list[Row] = []
                 for name, (path, who) in ENDPOINTS.items():
                     toks = staff if who == "staff" else admins
-                    single = drive(base, path, toks, 1, max(3.0, args.seconds / 4), 0, tmp)
+                    pids = worker_pids(server.pid)
+                    single = checked_drive(
+                        drive, server, tmp, base, path, toks, 1, max(3.0, args.seconds / 4), 0
+                    )
                     cpu0 = server_cpu(server.pid)
-                    many = drive(base, path, toks, args.clients, args.seconds, args.think, tmp)
+                    many = checked_drive(
+                        drive, server, tmp, base, path, toks, args.clients, args.seconds, args.think
+                    )
+                    if worker_pids(server.pid) != pids:
+                        print(f"WARNING: a worker process was replaced during the {name} runs (cold caches)")
                     cpu = (server_cpu(server.pid) - cpu0) / max(1, many.requests) * 1000
                     load = os.getloadavg()[0]
                     rows.append((args.db, name, single, many, load, cpu))

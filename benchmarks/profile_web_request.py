@@ -25,6 +25,7 @@ import fastapi.dependencies.utils
 import fastapi.routing
 import starlette.concurrency
 
+import gridwatch.web.deps as deps_module
 import gridwatch.web.pages.orders as page_module
 from gridwatch.web.app import create_app
 from gridwatch.web.security import SESSION_COOKIE
@@ -35,7 +36,7 @@ async def _inline(func, *args, **kwargs):  # type: ignore[no-untyped-def]
     return func(*args, **kwargs)
 
 
-for _m in (fastapi.routing, fastapi.dependencies.utils, starlette.concurrency, page_module):
+for _m in (fastapi.routing, fastapi.dependencies.utils, starlette.concurrency, page_module, deps_module):
     if hasattr(_m, "run_in_threadpool"):
         _m.run_in_threadpool = _inline  # type: ignore[attr-defined]
 

@@ -149,6 +149,12 @@ class WebSettings(Strict):
         "committed more than this long ago by any process (its own at once), and falls back to reading "
         "the store whenever the listener cannot vouch for that [ms]; 0 = read on every request (exact).",
     )
+    sqlite_data_version: bool = Field(
+        True,
+        description="SQLite: check the change counters of a cached read with PRAGMA data_version on a kept "
+        "connection of the driver (microseconds, exact: no lag) instead of a statement through the pool; "
+        "false = the statement on every request.",
+    )
 
 
 class AddressSettings(Strict):

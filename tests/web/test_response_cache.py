@@ -82,6 +82,8 @@ def test_etag_and_not_modified_until_the_area_changes(two):
     r = a.get(POOL, headers=staff)
     etag = r.headers["etag"]
     assert r.headers["cache-control"] == "private, no-cache"
+    assert r.headers["x-cache"] == "miss"  # computed by the route
+    assert a.get(POOL, headers=staff).headers["x-cache"] == "hit"  # answered by the middleware
     again = a.get(POOL, headers=staff | {"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert b.post(f"/api/v1/orders/{oid}/claim", headers=staff).status_code == 200

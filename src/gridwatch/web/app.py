@@ -33,6 +33,7 @@ from gridwatch.workflow.errors import (
     WorkflowError,
 )
 from gridwatch.workflow.platform import Platform
+from gridwatch.workflow.sqlite_watch import SqliteWatch
 from gridwatch.workflow.version_feed import VersionFeed
 from gridwatch.workspace import Workspace
 
@@ -111,6 +112,15 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
 
     lag_ms = ws.settings.web.version_feed_max_lag_ms
     with_feed = lag_ms > 0 and platform.engine.dialect.name == "postgresql"
+    url = platform.engine.url
+    sqlite_path = (
+        url.database
+        if ws.settings.web.sqlite_data_version
+        and url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
@@ -120,6 +130,9 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
             feed.attach(platform.sessions)
             feed.start()
             platform.credentials.feed = feed
+        watch = SqliteWatch(sqlite_path) if sqlite_path else None
+        if watch is not None:  # exact counters without SQLAlchemy or the thread pool
+            platform.credentials.feed = watch
         try:
             yield
         finally:
@@ -127,6 +140,9 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
                 platform.credentials.feed = None
                 feed.detach(platform.sessions)
                 feed.stop()
+            if watch is not None:
+                platform.credentials.feed = None
+                watch.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -180,8 +196,16 @@ def create_app(ws: Workspace, platform: Platform | None = None) -> FastAPI:
 
     mode = ws.settings.web.inline_cached_reads
     inline = mode == "always" or (mode == "auto" and platform.engine.dialect.name == "sqlite")
+    # the counters in memory answer on the event loop when they cost nothing there (PostgreSQL's feed) or the
+    # check is inline anyway; SQLite's data_version check otherwise runs in the thread pool with the rest of
+    # the check: on a saturated 2-core machine the loop doing every hit itself had a far longer tail
+    # (docs/BENCHMARKS-web.md, round 5)
+    on_loop = with_feed or inline
     app.add_middleware(  # inside SecurityHeaders
-        CachedReads, authenticate=authenticate, inline=inline, from_memory=authenticate_from_memory
+        CachedReads,
+        authenticate=authenticate,
+        inline=inline,
+        from_memory=authenticate_from_memory if on_loop else lambda _request: None,
     )
     app.add_middleware(SecurityHeaders)
     return app

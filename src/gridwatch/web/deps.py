@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from gridwatch.web.i18n import Translator
 from gridwatch.web.security import LANG_COOKIE, SESSION_COOKIE, SessionCodec
@@ -98,8 +99,26 @@ def csrf_ok(auth: Auth, token: str | None) -> bool:
     )
 
 
-def api_auth(request: Request) -> Auth:
-    auth = authenticate(request)
+CHECKED = "checked_auth"
+"""Key in the request's ASGI state under which :class:`~gridwatch.web.response_cache.CachedReads` leaves the
+credential it checked for a read it could not answer from the cache, so the route does not check it again."""
+
+
+async def checked(request: Request) -> Auth | None:
+    """The caller: as already checked for this request by the cached-read middleware, else from memory when
+    the version feed vouches for the counters, else :func:`authenticate` in the thread pool (store I/O)."""
+    auth = request.scope.get("state", {}).get(CHECKED)
+    if auth is None:
+        auth = authenticate_from_memory(request)
+    if auth is None:
+        auth = await run_in_threadpool(authenticate, request)
+    return auth
+
+
+async def api_auth(request: Request) -> Auth:
+    """``async``: FastAPI would run a sync dependency in the thread pool, one hop per request even when the
+    credential needs no store access."""
+    auth = await checked(request)
     if auth is None:
         raise HTTPException(
             401, "authentication required (bearer token or session)", headers={"WWW-Authenticate": "Bearer"}
@@ -109,8 +128,8 @@ def api_auth(request: Request) -> Auth:
     return auth
 
 
-def page_auth(request: Request) -> Auth:
-    auth = authenticate(request)
+async def page_auth(request: Request) -> Auth:
+    auth = await checked(request)
     if auth is None or auth.actor.role is Role.SYSTEM:
         raise NeedLogin()
     return auth

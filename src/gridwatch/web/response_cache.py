@@ -29,6 +29,7 @@ from datetime import datetime
 import anyio.to_thread
 from fastapi import Request, Response
 
+from gridwatch.web.deps import CHECKED
 from gridwatch.workflow.cache import VersionedCache
 
 Compute = Callable[[], tuple[bytes, datetime | None]]
@@ -70,8 +71,15 @@ def read_key(auth: object, spec: CachedRead, path: str, query: bytes) -> tuple[H
     return key_of(auth, uid, path, query)
 
 
-def _headers(body: Body) -> dict[str, str]:
-    return {"etag": body.etag, "cache-control": "private, no-cache", "vary": "Authorization, Cookie"}
+def _headers(body: Body, status: str) -> dict[str, str]:
+    """``x-cache``: ``hit`` when the middleware answered from the cache, ``miss`` when the route ran (an
+    operator's, or the load benchmark's, way to tell a warm process from a cold one)."""
+    return {
+        "etag": body.etag,
+        "cache-control": "private, no-cache",
+        "vary": "Authorization, Cookie",
+        "x-cache": status,
+    }
 
 
 def cached_read(request: Request, auth: object, compute: Compute) -> Response:
@@ -96,7 +104,7 @@ def cached_response(
 
     now = request.app.state.platform.orders.clock()
     body = cache.get(key, auth.area_version, now, make)  # type: ignore[attr-defined]
-    headers = _headers(body)
+    headers = _headers(body, "miss")
     if request.headers.get("if-none-match") == body.etag:
         return Response(status_code=304, headers=headers)
     return Response(body.content, media_type=media_type, headers=headers)
@@ -142,8 +150,10 @@ class CachedReads:
             now = scope["app"].state.platform.orders.clock()
             body = scope["app"].state.responses.peek(key, auth.area_version, now)  # type: ignore[attr-defined]
         if body is None:
+            if auth is not None:  # the route's authentication dependency takes it from here
+                scope.setdefault("state", {})[CHECKED] = auth
             return await self.app(scope, receive, send)
-        headers = _headers(body)
+        headers = _headers(body, "hit")
         if request.headers.get("if-none-match") == body.etag:
             response = Response(status_code=304, headers=headers)
         else:
