@@ -117,7 +117,7 @@ def test_rescoring_kept_features_with_labels_and_held_out_evaluation(tmp_path: P
     # field labels: 30 verified accounts, every hidden-workshop-like one among them confirmed
     accounts = list(city.daily)
     workshops = {"W001", "N001", "S001", "R001"}
-    labelled = [a for a in accounts if a.startswith("H")][:26] + ["W001", "N001", "S001", "R001"]
+    labelled = [*[a for a in accounts if a.startswith("H")][:26], "W001", "N001", "S001", "R001"]
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     pd.DataFrame({
