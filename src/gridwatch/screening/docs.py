@@ -55,11 +55,14 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    runs over daily rows. Pass 2 compares every customer
    with its peers: same tariff in the same transformer district (台区), or the same tariff city-wide when
    the district has fewer than `screening.min_peers` customers. Readings never leave the engine; only the
-   per-customer table (one row per customer) comes back. Two small passes follow (`extra_sql.py`,
+   per-customer table (one row per customer) comes back. Two small passes go with them (`extra_sql.py`,
    `feature_table.py`): **curve signatures** from interval data — EV-charging-like runs (a flat block of
    ≥ 3 kW above the day's median, 1–6 h, starting 18–3 h; `ev_kwh_day`, and the level without it,
    `level_ex_ev_vs_peer`) and the similarity of the daily profile to the residential one
-   (`res_shape_corr`) — and **entity links**: `has_permit`, `is_registered_business` and
+   (`res_shape_corr`). The curve pass runs before pass 2: a car charged at home leaves with a family
+   that travels over Spring Festival, so its charging is taken out of the festival ratios before they
+   meet their peers (`sf_ratio_ex_ev`, `sf_low_week_ratio_ex_ev`; the raw ratios stay in the table).
+   Then **entity links**: `has_permit`, `is_registered_business` and
    `is_deregistered_business` are the exact joins (permit account number, permit holder or registry name
    = customer name) OR the links of the address module (`results/address/links.parquet`, written by
    `gridwatch address link`, read with `gridwatch.address.links.load_links`). Without links.parquet the
