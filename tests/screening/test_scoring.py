@@ -239,7 +239,7 @@ def test_rank_evidence_depends_on_ranks_only(seed: int, stretch: float) -> None:
     b, _ = unsupervised_score(stretched, scoring)
     np.testing.assert_allclose(a, b, atol=1e-12)
     # the most suspicious account on a feature gets the most points from it
-    f = "z_sf_low_week_ratio"
+    f = "z_sf_low_week_ratio_ex_ev"
     contrib = unsupervised_score(df, scoring)[1][f]
     res = (df["tariff"] == "residential").to_numpy()
     assert contrib[res].idxmax() == df.loc[res, f].idxmin()
