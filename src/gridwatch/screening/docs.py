@@ -89,7 +89,10 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    of every alarm. With `residential_flag_budget`, when the score before alarms would flag more than that
    share of residential accounts, both thresholds rise to the score quantile at 1 − budget among them
    (inspection capacity; the same list size with daily or interval data, with or without labels); the
-   thresholds used are in `run.json`. Adding an alarm never lowers a score or a code (property-tested).
+   thresholds used are in `run.json`. With `budget_counts_alarms` (default rule set since 11d) the
+   residential accounts an alarm flags fill the budget first and the score may flag only the rest of it,
+   so the whole list of residential accounts stays within the budget (unless the alarms alone exceed it).
+   Adding an alarm never lowers a score or a code (property-tested).
 6. **Reasons**: alarms first (their templates with evidence), then the largest anomaly points, three at
    most; evidence JSON holds each alarm's evidence features and the z-scores behind the other reasons.
 
