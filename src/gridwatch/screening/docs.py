@@ -91,7 +91,8 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    (inspection capacity; the same list size with daily or interval data, with or without labels); the
    thresholds used are in `run.json`. With `budget_counts_alarms` (default rule set since 11d) the
    residential accounts an alarm flags fill the budget first and the score may flag only the rest of it,
-   so the whole list of residential accounts stays within the budget (unless the alarms alone exceed it).
+   so the whole list of residential accounts stays within the budget (unless the alarms alone exceed it);
+   an alarm on one account can then leave another, lower-scored one out of the list.
    Adding an alarm never lowers a score or a code (property-tested).
 6. **Reasons**: alarms first (their templates with evidence), then the largest anomaly points, three at
    most; evidence JSON holds each alarm's evidence features and the z-scores behind the other reasons.
