@@ -5,7 +5,8 @@
 (per range bucket of accounts, like pass 1) and replaces the exact permit/registry joins by exact join
 OR entity link.  The curve pass runs first: the EV charging it identifies corrects the Spring Festival
 ratios before the peer pass (:func:`gridwatch.screening.extra_sql.ev_adjusted_sql`; ``compute_features``
-registers it as ``gw_curve``, which the final join reads too).  Every step is SQL on the same engine, so DuckDB and Spark give the same table.
+registers it as ``gw_curve``, which the final join reads too).  Every step is SQL on the same engine, so
+DuckDB and Spark give the same table.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from gridwatch.engine.base import Engine
 
 LINK_KEYS = ("account_no", "permit_no", "uscc")
-
 
 
 def link_table(links: pa.Table | None) -> pa.Table:
