@@ -82,3 +82,18 @@ def test_conditions_treat_null_as_not_satisfied() -> None:
     assert Condition(feature="night_share", op="<", value=0.5).mask(df).tolist() == [False, False, True]
     assert Condition(feature="night_share", op="is_null").mask(df).tolist() == [False, True, False]
     assert Condition(feature="tariff", op="not_in", value=["industrial"]).mask(df).tolist() == [True, False, False]
+
+
+def test_industrial_shape_sees_an_all_week_workshop_but_not_a_hostel() -> None:
+    """A garment workshop working every day (simulated, rule set 11d's tuning seeds): no weekend rest, no
+    Spring Festival mean below 15%, and it follows the weather a little through the family living on
+    site; but it idles at standby for a week around the festival and runs at the same level all year on a
+    timetable unlike a household's.  A hostel is as flat and as large, but keeps the household profile
+    and does not stop for the festival."""
+    cols = ["tariff", "level_ex_ev_vs_peer", "mean_ex_ev_kwh", "temp_corr", "weekend_ratio", "sf_ratio_ex_ev",
+            "sf_low_week_ratio_ex_ev", "flat_share", "onoff_share", "cap_use", "res_shape_corr"]
+    df = pd.DataFrame([
+        ["residential", 3.2, 22.8, 0.37, 1.00, 0.37, 0.048, 0.78, 0.04, 0.06, 0.10],  # all-week workshop
+        ["residential", 4.3, 32.2, 0.45, 1.00, 0.63, 0.51, 0.75, 0.0, 0.07, 0.87],  # hostel
+    ], columns=cols)
+    assert load_rules().models["industrial_shape"].mask(df).tolist() == [True, False]

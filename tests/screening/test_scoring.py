@@ -200,6 +200,41 @@ def test_budget_caps_the_share_flagged_by_score_alone(seed: int, budget: float, 
     assert thresholds(low, residential, rules) == (rules.codes.yellow_score, rules.codes.red_score)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.005, max_value=0.2),
+       st.floats(min_value=0.0, max_value=0.3))
+def test_budget_counting_alarms_caps_everything_flagged(seed: int, budget: float, alarm_rate: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 1000
+    base = np.clip(rng.beta(2, 2, n) * 0.5 + 0.5, 0, 1)
+    base[:50] = 0.8  # ties
+    residential = rng.random(n) < 0.8
+    alarm = rng.random(n) < alarm_rate
+    rules = RULES.model_copy(update={"codes": RULES.codes.model_copy(
+        update={"residential_flag_budget": budget, "budget_counts_alarms": True})})
+    hits = _hits([[bool(a)] + [False] * (len(NAMES) - 1) for a in alarm])
+    cut = thresholds(base, residential, rules, alarm)
+    flagged = assign_codes(base, hits, rules, cut)[residential] != "green"
+    n_res, n_alarm = int(residential.sum()), int(alarm[residential].sum())
+    # the whole list stays within the budget, unless the alarms alone exceed it (then the score adds none)
+    assert flagged.sum() <= max(np.floor(budget * n_res), n_alarm)
+
+
+def test_budget_counting_alarms_leaves_the_score_the_rest() -> None:
+    n = 1000
+    base = np.linspace(0.99, 0.0, n)  # distinct scores, the first 500 above yellow
+    alarm = np.zeros(n, dtype=bool)
+    alarm[[3, 600, 700, 800, 900]] = True  # one alarmed account the score flags anyway, four it does not
+    rules = RULES.model_copy(update={"codes": RULES.codes.model_copy(
+        update={"residential_flag_budget": 0.02, "budget_counts_alarms": True})})
+    yellow, _ = thresholds(base, np.ones(n, dtype=bool), rules, alarm)
+    assert ((base >= yellow) & ~alarm).sum() == 20 - 5
+    assert ((base >= yellow) | alarm).sum() == 20
+    # counted apart (11c), the score alone flags the whole budget and alarms come on top
+    apart = rules.model_copy(update={"codes": rules.codes.model_copy(update={"budget_counts_alarms": False})})
+    assert 19 <= (base >= thresholds(base, np.ones(n, dtype=bool), apart, alarm)[0]).sum() <= 20
+
+
 def test_budget_needs_enough_residential_accounts() -> None:
     rules = RULES.model_copy(update={"codes": RULES.codes.model_copy(update={"residential_flag_budget": 0.01})})
     base = np.full(50, 0.95)
@@ -239,7 +274,7 @@ def test_rank_evidence_depends_on_ranks_only(seed: int, stretch: float) -> None:
     b, _ = unsupervised_score(stretched, scoring)
     np.testing.assert_allclose(a, b, atol=1e-12)
     # the most suspicious account on a feature gets the most points from it
-    f = "z_sf_low_week_ratio"
+    f = "z_sf_low_week_ratio_ex_ev"
     contrib = unsupervised_score(df, scoring)[1][f]
     res = (df["tariff"] == "residential").to_numpy()
     assert contrib[res].idxmax() == df.loc[res, f].idxmin()

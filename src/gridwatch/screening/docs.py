@@ -55,11 +55,14 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    runs over daily rows. Pass 2 compares every customer
    with its peers: same tariff in the same transformer district (台区), or the same tariff city-wide when
    the district has fewer than `screening.min_peers` customers. Readings never leave the engine; only the
-   per-customer table (one row per customer) comes back. Two small passes follow (`extra_sql.py`,
+   per-customer table (one row per customer) comes back. Two small passes go with them (`extra_sql.py`,
    `feature_table.py`): **curve signatures** from interval data — EV-charging-like runs (a flat block of
    ≥ 3 kW above the day's median, 1–6 h, starting 18–3 h; `ev_kwh_day`, and the level without it,
    `level_ex_ev_vs_peer`) and the similarity of the daily profile to the residential one
-   (`res_shape_corr`) — and **entity links**: `has_permit`, `is_registered_business` and
+   (`res_shape_corr`). The curve pass runs before pass 2: a car charged at home leaves with a family
+   that travels over Spring Festival, so its charging is taken out of the festival ratios before they
+   meet their peers (`sf_ratio_ex_ev`, `sf_low_week_ratio_ex_ev`; the raw ratios stay in the table).
+   Then **entity links**: `has_permit`, `is_registered_business` and
    `is_deregistered_business` are the exact joins (permit account number, permit holder or registry name
    = customer name) OR the links of the address module (`results/address/links.parquet`, written by
    `gridwatch address link`, read with `gridwatch.address.links.load_links`). Without links.parquet the
@@ -86,7 +89,11 @@ Measured quality on simulated cities: `docs/EVALUATION-screening.md`; speed: `do
    of every alarm. With `residential_flag_budget`, when the score before alarms would flag more than that
    share of residential accounts, both thresholds rise to the score quantile at 1 − budget among them
    (inspection capacity; the same list size with daily or interval data, with or without labels); the
-   thresholds used are in `run.json`. Adding an alarm never lowers a score or a code (property-tested).
+   thresholds used are in `run.json`. With `budget_counts_alarms` (default rule set since 11d) the
+   residential accounts an alarm flags fill the budget first and the score may flag only the rest of it,
+   so the whole list of residential accounts stays within the budget (unless the alarms alone exceed it);
+   an alarm on one account can then leave another, lower-scored one out of the list.
+   Adding an alarm never lowers a score or a code (property-tested).
 6. **Reasons**: alarms first (their templates with evidence), then the largest anomaly points, three at
    most; evidence JSON holds each alarm's evidence features and the z-scores behind the other reasons.
 

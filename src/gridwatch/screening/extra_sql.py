@@ -23,6 +23,10 @@ Kept apart from :mod:`gridwatch.screening.feature_sql` so that each stays small 
    up, and then each bucket's accounts are compared against the whole profile
    (:func:`gridwatch.screening.feature_table.curve_table`).
 
+   The EV energy also corrects the Spring Festival ratios before the peer pass
+   (:func:`ev_adjusted_sql`): a car charged at home leaves with the family, so a household away over the
+   festival loses its charging on top of its own use and its ratio falls to a workshop's.
+
 2. :func:`link_features_sql` — permits and the business registry joined through the entity links of the
    address module (``gw_links``: account_no, permit_no, uscc; :func:`gridwatch.address.links.load_links`)
    in addition to the exact joins of the main pass.  When no links were computed the table is empty and
@@ -30,6 +34,8 @@ Kept apart from :mod:`gridwatch.screening.feature_sql` so that each stays small 
 """
 
 from __future__ import annotations
+
+import pyarrow as pa
 
 from gridwatch.screening.feature_sql import Bucket
 from gridwatch.screening.window import Window
@@ -46,6 +52,13 @@ EV_START_TO = 3
 """... or before this hour of the next morning [h]."""
 EV_MAX_CV = 0.15
 """Largest coefficient of variation of the power above median within a charging run [-]."""
+
+EV_MAX_SHARE_OF_PRE_SF = 0.8
+"""Largest share of the pre-festival load the EV correction takes away (keeps the ratio finite) [-]."""
+
+EMPTY_CURVE = pa.schema([("account_no", pa.string()), ("ev_kwh_day", pa.float64()),
+                         ("ev_days_share", pa.float64()), ("res_shape_corr", pa.float64())])
+"""Columns of the curve pass (no rows without interval data)."""
 
 DEAD_STATUS = ("注销", "吊销", "deregistered", "revoked")
 """Registry statuses of a firm that no longer exists."""
@@ -138,6 +151,25 @@ FROM nd
 JOIN customers c ON nd.{k} = c.{k}
 LEFT JOIN ev ON nd.{k} = ev.{k}
 LEFT JOIN sc ON nd.{k} = sc.{k}
+"""
+
+
+def ev_adjusted_sql() -> str:
+    """The per-customer table of pass 1 (``gw_account_raw``) with its Spring Festival ratios besides EV
+    charging, from the curve pass (``gw_curve``; no row: no charging identified, the ratios stay).
+
+    The festival ratios compare the festival with the weeks before it, months before the interval window
+    that identified the charger; charging is taken to have run at the recent rate before the festival and
+    to stop while the family is away (the car leaves with it).  Charging that went on at home only raises
+    the ratio, which is evidence of nothing.
+    """
+    share = f"least(coalesce(c.ev_kwh_day, 0) / a.pre_sf_kwh, {EV_MAX_SHARE_OF_PRE_SF})"
+    return f"""
+SELECT a.*,
+  CASE WHEN a.pre_sf_kwh > 0 THEN a.sf_ratio / (1 - {share}) END AS sf_ratio_ex_ev,
+  CASE WHEN a.pre_sf_kwh > 0 THEN a.sf_low_week_ratio / (1 - {share}) END AS sf_low_week_ratio_ex_ev
+FROM gw_account_raw a
+LEFT JOIN gw_curve c ON a.account_no = c.account_no
 """
 
 

@@ -56,6 +56,9 @@ _BASE: tuple[Feature, ...] = (
             "kWh 6–2 weeks before. A workshop that shuts for the festival drops to its standby load for "
             "weeks, whenever its stop starts; a household away keeps its fridge and standby. NULL when the "
             "window holds no festival.", "春节最低周/节前电量比"),
+    Feature("pre_sf_kwh", "kWh/d", "daily",
+            "Mean kWh 6–2 weeks before 正月初一 (the festival ratios' reference); NULL when the window holds no "
+            "festival.", "节前日均电量"),
     Feature("temp_corr", "-", "daily+weather",
             "Pearson correlation of daily kWh with degrees outside the comfort band (cooling + heating). "
             "Households follow the weather (high), machines do not (≈ 0). NULL without weather.",
@@ -118,6 +121,13 @@ _BASE: tuple[Feature, ...] = (
             "Correlation of the account's mean 24-hour profile (hourly energy shares) with the mean profile of "
             "residential accounts: household-like (≈ 1) or production timetable (low). NULL without interval "
             "data.", "居民负荷形态相似度"),
+    Feature("sf_ratio_ex_ev", "-", "daily+interval",
+            "sf_ratio besides EV charging: sf_ratio / (1 − min(ev_kwh_day / pre_sf_kwh, 0.8)). Charging is "
+            "taken to run at the recent rate before the festival and to stop while the family is away (the "
+            "car leaves with it), so a household away does not fall to a workshop's ratio because its car "
+            "left too. Equals sf_ratio without identified charging or interval data.", "扣除充电后春节/节前电量比"),
+    Feature("sf_low_week_ratio_ex_ev", "-", "daily+interval",
+            "sf_low_week_ratio besides EV charging, corrected like sf_ratio_ex_ev.", "扣除充电后春节最低周/节前电量比"),
     Feature("mean_ex_ev_kwh", "kWh/d", "daily+interval", "mean_kwh − ev_kwh_day (≥ 0): the load besides charging.",
             "扣除充电后日均电量"),
     Feature("water_m3_month", "m³/month", "water", "Mean monthly water of the linked water account.", "月均用水量"),

@@ -18,7 +18,8 @@ Two passes:
    scan instead of two was measured and dropped: collecting each account's readings as a sorted list
    (``list_sort(list(kwh))``, median/p95 interpolated from it, day counts by ``list_filter``) cost more
    CPU than the second scan (docs/BENCHMARKS-screening.md).
-2. :func:`peer_features_sql` — over the per-customer table registered back as ``gw_account``: each
+2. :func:`peer_features_sql` — over the per-customer table registered back as ``gw_account`` (with the
+   Spring Festival ratios besides EV charging of :func:`gridwatch.screening.extra_sql.ev_adjusted_sql`): each
    customer against the median and MAD of its peers (same tariff in the same transformer district,
    falling back to the same tariff city-wide when the district has too few customers).
 
@@ -46,6 +47,8 @@ PEER_Z_FEATURES: tuple[str, ...] = (
     "temp_corr",
     "sf_ratio",
     "sf_low_week_ratio",
+    "sf_ratio_ex_ev",
+    "sf_low_week_ratio_ex_ev",
     "onoff_share",
     "flat_share",
     "cap_use",
@@ -270,6 +273,7 @@ SELECT
   da.weekend_kwh / nullif(da.weekday_kwh, 0) AS weekend_ratio,
   da.sf_kwh / nullif(da.pre_sf_kwh, 0) AS sf_ratio,
   least({sf_week_cols}) / nullif(da.pre_sf_kwh, 0) AS sf_low_week_ratio,
+  da.pre_sf_kwh,
   CASE WHEN da.sd_kwh > 0 THEN da.temp_corr END AS temp_corr,
   da.temp_slope / nullif(da.mean_kwh, 0) AS temp_sensitivity,
   CASE WHEN da.n_rain_days >= 5 THEN da.rain_kwh / nullif(da.dry_kwh, 0) END AS rain_ratio,
@@ -375,6 +379,8 @@ _Z_FLOOR: dict[str, float] = {
     "temp_corr": 0.05,
     "sf_ratio": 0.05,
     "sf_low_week_ratio": 0.05,
+    "sf_ratio_ex_ev": 0.05,
+    "sf_low_week_ratio_ex_ev": 0.05,
     "onoff_share": 0.02,
     "flat_share": 0.03,
     "cap_use": 0.02,

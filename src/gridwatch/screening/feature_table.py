@@ -3,7 +3,10 @@
 ``compute_features`` (:mod:`gridwatch.screening.features`) gives the per-customer and peer features;
 :mod:`gridwatch.screening.extra_sql` adds EV-charging and household-shape signatures from interval data
 (per range bucket of accounts, like pass 1) and replaces the exact permit/registry joins by exact join
-OR entity link.  Every step is SQL on the same engine, so DuckDB and Spark give the same table.
+OR entity link.  The curve pass runs first: the EV charging it identifies corrects the Spring Festival
+ratios before the peer pass (:func:`gridwatch.screening.extra_sql.ev_adjusted_sql`; ``compute_features``
+registers it as ``gw_curve``, which the final join reads too).  Every step is SQL on the same engine, so
+DuckDB and Spark give the same table.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pyarrow as pa
 from gridwatch.config import ScreeningSettings
 from gridwatch.lake.layout import has_data
 from gridwatch.screening.extra_sql import (
+    EMPTY_CURVE,
     combine_sql,
     curve_features_sql,
     curve_reference_sql,
@@ -27,6 +31,7 @@ from gridwatch.screening.features import (
     curve_bucket_count,
     customer_buckets,
     key_column,
+    register_inputs,
 )
 from gridwatch.screening.window import Window
 
@@ -34,9 +39,6 @@ if TYPE_CHECKING:
     from gridwatch.engine.base import Engine
 
 LINK_KEYS = ("account_no", "permit_no", "uscc")
-
-_EMPTY_CURVE = pa.schema([("account_no", pa.string()), ("ev_kwh_day", pa.float64()),
-                          ("ev_days_share", pa.float64()), ("res_shape_corr", pa.float64())])
 
 
 def link_table(links: pa.Table | None) -> pa.Table:
@@ -50,7 +52,7 @@ def curve_table(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSett
     """The curve pass per range bucket of accounts (as pass 1): first every bucket's part of the mean
     residential profile, registered as ``gw_curve_ref``, then every bucket's accounts against it."""
     if not has_data(lake_dir, "readings_interval"):
-        return _EMPTY_CURVE.empty_table()
+        return EMPTY_CURVE.empty_table()
     k = key_column(engine, lake_dir)
     buckets = customer_buckets(engine, curve_bucket_count(engine, lake_dir, window, s), k)
     engine.register_arrow("gw_curve_ref", concat_parts([engine.sql(curve_reference_sql(window, b, k)) for b in buckets]))
@@ -61,9 +63,10 @@ def feature_table(
     engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings, links: pa.Table | None = None
 ) -> pa.Table:
     """One row per customer: every column of :mod:`gridwatch.screening.feature_catalog`."""
-    base = compute_features(engine, lake_dir, window, s)
+    register_inputs(engine, window)
+    curve = curve_table(engine, lake_dir, window, s)  # first: its EV charging corrects the festival ratios
+    base = compute_features(engine, lake_dir, window, s, curve)
     engine.register_arrow("gw_base", base)
-    engine.register_arrow("gw_curve", curve_table(engine, lake_dir, window, s))
     engine.register_arrow("gw_links", link_table(links))
     engine.register_arrow("gw_link", engine.sql(link_features_sql(window)))
     return engine.sql(combine_sql(list(base.column_names)))

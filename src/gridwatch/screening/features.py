@@ -23,6 +23,7 @@ import pyarrow.dataset as ds
 from gridwatch.config import ScreeningSettings
 from gridwatch.lake.account_key import ACCOUNT_KEY, KEYED_TABLES
 from gridwatch.lake.layout import has_data, stored_derived, table_dir
+from gridwatch.screening.extra_sql import EMPTY_CURVE, ev_adjusted_sql
 from gridwatch.screening.feature_sql import Bucket, account_features_sql, buckets_between, peer_features_sql
 from gridwatch.screening.window import Window, calendar_table
 
@@ -121,11 +122,19 @@ def concat_parts(parts: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
 
 
-def compute_features(engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings) -> pa.Table:
-    """Per-customer features with peer statistics, one row per customer (see feature_catalog)."""
+def compute_features(
+    engine: Engine, lake_dir: Path, window: Window, s: ScreeningSettings, curve: pa.Table | None = None
+) -> pa.Table:
+    """Per-customer features with peer statistics, one row per customer (see feature_catalog).
+
+    ``curve``: the curve pass (:func:`gridwatch.screening.feature_table.curve_table`), whose identified EV
+    charging corrects the Spring Festival ratios before they meet their peers (none: no correction).
+    """
     register_inputs(engine, window)
     k = key_column(engine, lake_dir)
     buckets = customer_buckets(engine, bucket_count(engine, lake_dir, window, s), k)
-    account = concat_parts([engine.sql(account_features_sql(window, s, b, k)) for b in buckets])
-    engine.register_arrow("gw_account", account)
+    engine.register_arrow("gw_account_raw", concat_parts([engine.sql(account_features_sql(window, s, b, k))
+                                                          for b in buckets]))
+    engine.register_arrow("gw_curve", curve if curve is not None else EMPTY_CURVE.empty_table())
+    engine.register_arrow("gw_account", engine.sql(ev_adjusted_sql()))
     return engine.sql(peer_features_sql(s) + " ORDER BY a.account_no")

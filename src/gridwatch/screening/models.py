@@ -40,12 +40,14 @@ register(ModelSpec(
     title_zh="居民户工业负荷特征", title_en="Residential account with industrial load shape",
     description="A residential account consuming several times its peers (load besides identified EV "
     "charging) with a machine-like shape: it does not follow the weather, rests on weekends, stops for "
-    "Spring Festival, switches on and off, uses much of its contracted capacity or runs to a daily "
+    "Spring Festival (besides EV charging) or idles at standby for a week around it, runs at the same level "
+    "every day of the year, switches on and off, uses much of its contracted capacity or runs to a daily "
     "timetable unlike a household's.",
     inputs=("customers", "readings_daily", "weather", "readings_interval"),
     schedule="daily",
     evidence=("mean_kwh", "peer_mean_kwh", "level_vs_peer", "level_ex_ev_vs_peer", "temp_corr", "weekend_ratio",
-              "sf_ratio", "onoff_share", "cap_use", "res_shape_corr"),
+              "sf_ratio", "sf_ratio_ex_ev", "sf_low_week_ratio_ex_ev", "flat_share", "onoff_share", "cap_use",
+              "res_shape_corr"),
     reason_zh="日均用电{mean_kwh:.0f}千瓦时，为同类用户的{level_vs_peer:.1f}倍；用电与气温相关系数{temp_corr:.2f}",
     reason_en="daily use {mean_kwh:.0f} kWh, {level_vs_peer:.1f}× peers; correlation with temperature "
     "{temp_corr:.2f}",

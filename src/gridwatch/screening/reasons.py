@@ -30,6 +30,11 @@ Z_REASONS: dict[str, tuple[str, str]] = {
     "z_sf_ratio": ("春节期间用电降至节前的{sf_ratio:.0%}", "Spring Festival use fell to {sf_ratio:.0%} of before"),
     "z_sf_low_week_ratio": ("春节前后最低一周用电降至节前的{sf_low_week_ratio:.0%}",
                             "lowest week around Spring Festival {sf_low_week_ratio:.0%} of before"),
+    "z_sf_ratio_ex_ev": ("春节期间用电（扣除充电）降至节前的{sf_ratio_ex_ev:.0%}",
+                         "Spring Festival use (besides EV charging) fell to {sf_ratio_ex_ev:.0%} of before"),
+    "z_sf_low_week_ratio_ex_ev": ("春节前后最低一周用电（扣除充电）降至节前的{sf_low_week_ratio_ex_ev:.0%}",
+                                  "lowest week around Spring Festival (besides EV charging) "
+                                  "{sf_low_week_ratio_ex_ev:.0%} of before"),
     "z_onoff_share": ("启停式运行（停用日占{onoff_share:.0%}）", "on/off operation ({onoff_share:.0%} of days off)"),
     "z_cap_use": ("合同容量利用率{cap_use:.0%}", "contracted capacity used {cap_use:.0%}"),
     "z_rain_ratio": ("雨天用电为晴天的{rain_ratio:.1f}倍", "rain-day use {rain_ratio:.1f}× dry days"),

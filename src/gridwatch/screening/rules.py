@@ -118,6 +118,12 @@ class Codes(_Strict):
     budget_min_accounts: int = Field(
         200, ge=1, description="Residential accounts needed before residential_flag_budget applies.",
     )
+    budget_counts_alarms: bool = Field(
+        False,
+        description="true: residential_flag_budget bounds everything flagged — residential accounts that a "
+        "model alarm flags take their place in it first, and the score may flag only the rest of the budget "
+        "among the others; false: the budget bounds the score alone and alarms come on top.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Codes:

@@ -105,7 +105,7 @@ def score_features(
         base = np.where(applies, (1 - w) * unsup + w * prob, unsup)
     hits = model_hits(feats, rules)
     score = combine(base, hits, rules)
-    cut = thresholds(base, (feats["tariff"] == "residential").to_numpy(), rules)
+    cut = thresholds(base, (feats["tariff"] == "residential").to_numpy(), rules, hits.any(axis=1).to_numpy())
     code = assign_codes(score, hits, rules, cut)
     names = np.asarray(hits.columns, dtype=object)
     hit_arr = hits.to_numpy()

@@ -217,19 +217,34 @@ def combine(base: np.ndarray, hits: pd.DataFrame, rules: RuleSet) -> np.ndarray:
     return np.clip(1.0 - (1.0 - np.clip(base, 0.0, 1.0)) * keep, 0.0, 1.0)
 
 
-def thresholds(base: np.ndarray, residential: np.ndarray, rules: RuleSet) -> tuple[float, float]:
+def thresholds(
+    base: np.ndarray, residential: np.ndarray, rules: RuleSet, alarmed: np.ndarray | None = None
+) -> tuple[float, float]:
     """Yellow and red score thresholds of a run: the rule file's, raised to the residential flag budget.
 
     ``base`` is the score before alarms (the score alone).  When more than ``residential_flag_budget`` of the
     residential accounts reach ``yellow_score``, both thresholds rise to the score quantile at 1 − budget
     among them, so that the list stays within inspection capacity whatever the data (daily or interval,
-    with or without labels) does to the score's scale.
+    with or without labels) does to the score's scale.  With ``budget_counts_alarms`` the residential
+    accounts an alarm flags anyway (``alarmed``) fill the budget first and the score may flag only the rest
+    of it among the other residential accounts, so that the whole list stays within it.
     """
     c = rules.codes
     yellow, red = c.yellow_score, c.red_score
     res = base[residential]
     if c.residential_flag_budget is None or len(res) < c.budget_min_accounts:
         return yellow, red
+    if c.budget_counts_alarms and alarmed is not None:
+        taken = np.asarray(alarmed, dtype=bool)[residential]
+        free = np.sort(res[~taken])[::-1]
+        room = int(np.floor(c.residential_flag_budget * len(res))) - int(taken.sum())
+        if room >= len(free):
+            return yellow, red
+        # the score flags at most `room` of the others: a score equal to the next one is not flagged
+        q = float(free[max(room, 0)])
+        if q >= yellow:
+            yellow = float(np.nextafter(q, 1.0))
+        return yellow, max(red, yellow)
     q = float(np.quantile(res, 1.0 - c.residential_flag_budget, method="higher"))
     if q > yellow:
         # a score equal to the quantile is not flagged: ties at the top must not overrun the budget
