@@ -48,8 +48,9 @@ from gridwatch.screening.window import Window
 if TYPE_CHECKING:
     from gridwatch.workspace import Workspace
 
-MODEL_VERSION = "screening-1"
-"""Version of the feature and scoring code (recorded with every run)."""
+MODEL_VERSION = "screening-2"
+"""Version of the feature and scoring code (recorded with every run; `screen --features-from` re-uses only a
+table of the same version). 2: festival ratios besides EV charging (`sf_ratio_ex_ev`, `sf_low_week_ratio_ex_ev`)."""
 
 RESULT_COLUMNS = (
     "account_no", "score", "code", "model_hits", "reasons_zh", "reasons_en", "evidence", "run_id", "as_of",
