@@ -248,6 +248,9 @@ def test_reviewer_sees_photo_warnings_in_the_queue(field):
     page.wait_for_load_state("networkidle")
     assert "照片存疑 2/2" in page.inner_text(".actions-panel .photo-flags")
     assert page.locator(".photo .photo-warning").count() == 3  # under the photos too
+    # this store's lake has no readings of the account: a line of text, not an empty chart
+    page.wait_for_selector("#load.empty")
+    assert page.inner_text("#load") == "暂无该户的日用电量读数"
     page.screenshot(path=str(shots / "24-order-warnings-phone.png"), full_page=True)
 
 

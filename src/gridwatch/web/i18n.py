@@ -64,6 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "to_user": ("改派给", "Assign to"),
     "history": ("流转记录", "History"),
     "load_chart": ("日用电量曲线", "Daily consumption"),
+    "load_chart_empty": ("暂无该户的日用电量读数", "No daily readings of this account yet"),
     "funnel": ("工作漏斗", "Funnel"),
     "hit_rate": ("命中率", "Hit rate"),
     "trend": ("近30天趋势", "Last 30 days"),

@@ -42,7 +42,11 @@
       .then(function (r) { return r.json(); })
       .then(function (d) {
         if (!d.dates || !d.dates.length) {
-          c.setOption({ title: { text: "—", left: "center", top: "middle" } });
+          /* no readings: a line of text instead of an empty 280 px chart */
+          var el = document.getElementById("load");
+          c.dispose();
+          el.classList.add("empty");
+          el.textContent = el.dataset.empty;
           return;
         }
         c.setOption({

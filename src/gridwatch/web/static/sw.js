@@ -5,7 +5,7 @@
  * ever kept.  The user's copies are dropped at logout (by the page) and whenever the session is gone. */
 "use strict";
 importScripts("/static/outbox.js");
-var VERSION = "gw-v2";
+var VERSION = "gw-v3";
 var SHELL = VERSION + "-shell";
 var PAGES = VERSION + "-pages"; /* the user's pages and map data: emptied at logout */
 var SHELL_URLS = ["/static/app.css", "/static/app.js", "/static/outbox.js", "/static/offline.js"];
