@@ -86,11 +86,7 @@ def load_labels(ws: Workspace) -> pd.DataFrame:
 def score_features(
     feats: pd.DataFrame, rules: RuleSet, labels: pd.DataFrame | None = None, *, seed: int = 0
 ) -> tuple[pd.DataFrame, dict]:
-    """Score a feature table; returns the results (without run columns) and facts for run.json.
-
-    When a supervised model was trained, ``facts["training_labels"]`` holds the labels it learnt from (a
-    DataFrame; the caller keeps it beside the run, so evaluation can hold those accounts out).
-    """
+    """Score a feature table; returns the results (without run columns) and facts for run.json."""
     unsup, contrib = unsupervised_score(feats, rules.scoring, seed)
     sup = train_supervised(feats, labels, rules.scoring, seed) if labels is not None else None
     base = unsup
@@ -130,12 +126,6 @@ def score_features(
         "thresholds": {"yellow": round(cut[0], 6), "red": round(cut[1], 6)},
         "model_hit_counts": {k: int(v) for k, v in hits.sum().items()},
     }
-    if sup is not None and labels is not None:
-        facts["training_labels"] = (
-            labels.drop_duplicates("account_no", keep="last")
-            .loc[lambda d: d["account_no"].isin(feats["account_no"])][["account_no", "is_workshop"]]
-            .reset_index(drop=True)
-        )
     return out, facts
 
 
@@ -182,8 +172,14 @@ def screen(
     t_feat, c_feat = time.perf_counter() - t0, time.process_time() - c0
     labels = load_labels(ws) if use_labels else None
     results, facts = score_features(feats, rules, labels)
-    training_labels = facts.pop("training_labels", None)
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
+    training_labels = None
+    if facts["supervised"] is not None and labels is not None:  # kept so evaluation can hold them out
+        training_labels = (
+            labels.drop_duplicates("account_no", keep="last")
+            .loc[lambda d: d["account_no"].isin(feats["account_no"])][["account_no", "is_workshop"]]
+            .reset_index(drop=True)
+        )
+    run_id = new_run_id(ws)
     results["run_id"] = run_id
     results["as_of"] = as_of
     codes = results["code"].value_counts()
@@ -215,6 +211,22 @@ def screen(
             training_labels=training_labels,
         )
     return outcome
+
+
+def new_run_id(ws: Workspace) -> str:
+    """A run id (UTC time, process id) whose folder this call created: two runs started in the same second
+    by one process (a re-scoring right after its run) get ``-2``, ``-3``… instead of sharing a folder."""
+    base = ws.results_dir / "screening"
+    base.mkdir(parents=True, exist_ok=True)
+    stem = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
+    for n in range(1, 10_000):
+        run_id = stem if n == 1 else f"{stem}-{n}"
+        try:
+            (base / run_id).mkdir()
+        except FileExistsError:
+            continue
+        return run_id
+    raise RuntimeError(f"{base}: no free run id for {stem}")
 
 
 FEATURES_FILE = "features.parquet"
