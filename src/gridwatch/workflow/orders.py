@@ -402,8 +402,15 @@ class OrderService:
         types = photos.check(
             uploads, max_bytes=self.settings.max_photo_bytes, max_count=self.settings.max_photos
         )
-        with self._tx() as s:  # fail fast on permission before writing files
-            self._check(actor, self._load(s, order_id), action)
+        try:
+            with self._tx() as s:  # fail fast on permission before writing files
+                self._check(actor, self._load(s, order_id), action)
+        except (Conflict, Forbidden):
+            # a duplicate whose twin committed after the replay check above: the twin's answer stands
+            done = self._replayed(actor, order_id, action, request_key) if request_key is not None else None
+            if done is not None:
+                return done
+            raise
         stored = photos.store(self.uploads_dir, order_id, uploads, types, self.settings.photo_timezone)
 
         def run(s: Session) -> int:
